@@ -1,0 +1,26 @@
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandContext {
+  /** Positional arguments after the command name. */
+  positionals: string[];
+  /** Parsed options (strings, booleans, or string arrays for `multiple`). */
+  values: Record<string, string | boolean | string[] | undefined>;
+  /** Absolute workspace path (`--workspace`, default ./workspace). */
+  workspace: string;
+  json: boolean;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: OptionSpec;
+  /** Returns the process exit code. */
+  run(context: CommandContext): Promise<number>;
+}
+
+export class UsageError extends Error {}
