@@ -6,7 +6,7 @@ export interface CommandContext {
   /** Positional arguments after the command name. */
   positionals: string[];
   /** Parsed options (strings, booleans, or string arrays for `multiple`). */
-  values: Record<string, string | boolean | string[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   /** Absolute workspace path (`--workspace`, default ./workspace). */
   workspace: string;
   json: boolean;
