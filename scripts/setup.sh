@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-debian_packages=(libfaiss-dev libopenblas-dev g++ chromium fonts-dejavu-core)
+debian_packages=(libfaiss-dev libopenblas-dev g++ chromium fonts-dejavu-core python3-numpy)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
