@@ -1,0 +1,80 @@
+import type { BBox } from '../dataset/model';
+import type { CarMask } from '../detector/car-locator';
+import type { CropConfig } from './config';
+import { intersectionArea, type Size } from './geometry';
+
+export interface GridWindow {
+  col: number;
+  row: number;
+  /** Integer pixels of the source photo. */
+  window: BBox;
+  /** Window centre relative to the car box (0..1). */
+  rel_x: number;
+  rel_y: number;
+}
+
+/**
+ * Grid windows over the car box: cropSize windows, gridOverlap between neighbours, spread evenly so the
+ * first touches the box's left/top edge and the last its right/bottom edge (the real overlap is then at least
+ * gridOverlap). Along an axis where the box is shorter than cropSize the window takes the box's length: a
+ * larger window would reach past the car into background and fail the car-share rule, and padding is not
+ * allowed; the crop is then simply smaller than cropSize on that side.
+ */
+export function gridWindows(box: BBox, photo: Size, config: Pick<CropConfig, 'cropSize' | 'gridOverlap'>): GridWindow[] {
+  // Work on the integer box inside the photo, so every window is a valid extract region.
+  const x0 = Math.max(0, Math.floor(box.x));
+  const y0 = Math.max(0, Math.floor(box.y));
+  const x1 = Math.min(photo.width, Math.ceil(box.x + box.width));
+  const y1 = Math.min(photo.height, Math.ceil(box.y + box.height));
+  if (x1 - x0 < 1 || y1 - y0 < 1) return [];
+  const xs = axisWindows(x0, x1 - x0, config);
+  const ys = axisWindows(y0, y1 - y0, config);
+  const windows: GridWindow[] = [];
+  ys.forEach(([y, height], row) => {
+    xs.forEach(([x, width], col) => {
+      windows.push({
+        col,
+        row,
+        window: { x, y, width, height },
+        rel_x: (x + width / 2 - x0) / (x1 - x0),
+        rel_y: (y + height / 2 - y0) / (y1 - y0),
+      });
+    });
+  });
+  return windows;
+}
+
+function axisWindows(start: number, length: number, config: Pick<CropConfig, 'cropSize' | 'gridOverlap'>): [number, number][] {
+  const win = Math.min(config.cropSize, length);
+  const stride = win * (1 - config.gridOverlap);
+  const count = length <= win ? 1 : Math.ceil((length - win) / stride) + 1;
+  const step = count === 1 ? 0 : (length - win) / (count - 1);
+  return Array.from({ length: count }, (_, i) => [start + Math.round(i * step), win]);
+}
+
+export interface CarRatio {
+  ratio: number;
+  method: 'mask' | 'box';
+}
+
+/**
+ * Share of a window that is car: the share of its pixels set in the mask when there is one (the mask follows
+ * the body, so windows over glass corners or background inside the box are caught), else the share of the
+ * window inside the car box.
+ */
+export function carRatio(window: BBox, car: { box: BBox; mask: CarMask | null }): CarRatio {
+  const area = window.width * window.height;
+  if (area <= 0) return { ratio: 0, method: car.mask ? 'mask' : 'box' };
+  if (!car.mask) return { ratio: intersectionArea(window, car.box) / area, method: 'box' };
+  const { width, height, data } = car.mask;
+  const x0 = Math.max(0, Math.floor(window.x));
+  const y0 = Math.max(0, Math.floor(window.y));
+  const x1 = Math.min(width, Math.ceil(window.x + window.width));
+  const y1 = Math.min(height, Math.ceil(window.y + window.height));
+  let count = 0;
+  for (let y = y0; y < y1; y++) {
+    const row = y * width;
+    for (let x = x0; x < x1; x++) if (data[row + x]) count++;
+  }
+  return { ratio: count / area, method: 'mask' };
+}
