@@ -1,0 +1,70 @@
+import sharp from 'sharp';
+import type { BBox } from '../dataset/model';
+import { writeFileAtomic } from '../workspace/atomic-write';
+import type { CropConfig } from './config';
+import type { Size } from './geometry';
+
+export interface DecodedPhoto {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+/**
+ * Decodes a photo once, upright, so all its crops are cut from the same pixels. LabelMe applies the EXIF
+ * orientation before annotating, so the shapes are in the upright frame; a size that still differs from the
+ * annotation's means the boxes would point at the wrong pixels, which is an error, not something to guess.
+ */
+export async function decodePhoto(path: string, expected: Size): Promise<DecodedPhoto> {
+  const { data, info } = await sharp(path, { failOn: 'error' }).autoOrient().raw().toBuffer({ resolveWithObject: true });
+  if (info.width !== expected.width || info.height !== expected.height) {
+    throw new Error(
+      `${path}: the image is ${info.width}×${info.height} but its annotation says ${expected.width}×${expected.height}`,
+    );
+  }
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** Output size for a region: kept when it fits in cropSize, else scaled so its long side is cropSize. */
+export function cropOutputSize(region: Size, cropSize: number): Size {
+  const long = Math.max(region.width, region.height);
+  if (long <= cropSize) return { width: region.width, height: region.height };
+  const k = cropSize / long;
+  return {
+    width: Math.max(1, Math.round(region.width * k)),
+    height: Math.max(1, Math.round(region.height * k)),
+  };
+}
+
+/** JPEG bytes of a region of the photo: real pixels only, Lanczos-downscaled when larger than cropSize. */
+export async function encodeCrop(
+  photo: DecodedPhoto,
+  region: BBox,
+  config: Pick<CropConfig, 'cropSize' | 'jpegQuality'>,
+): Promise<{ jpeg: Buffer; size: Size }> {
+  const size = cropOutputSize(region, config.cropSize);
+  let pipeline = sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: photo.channels } }).extract({
+    left: region.x,
+    top: region.y,
+    width: region.width,
+    height: region.height,
+  });
+  if (size.width !== region.width || size.height !== region.height) {
+    pipeline = pipeline.resize(size.width, size.height, { kernel: 'lanczos3', fit: 'fill' });
+  }
+  // 4:4:4: chroma subsampling would smear thin scratches across colour edges.
+  const jpeg = await pipeline.jpeg({ quality: config.jpegQuality, chromaSubsampling: '4:4:4' }).toBuffer();
+  return { jpeg, size };
+}
+
+export async function writeCrop(
+  path: string,
+  photo: DecodedPhoto,
+  region: BBox,
+  config: Pick<CropConfig, 'cropSize' | 'jpegQuality'>,
+): Promise<Size> {
+  const { jpeg, size } = await encodeCrop(photo, region, config);
+  await writeFileAtomic(path, jpeg);
+  return size;
+}

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import type { Photo, Shape } from '../dataset/model';
+import type { CarLocation } from '../detector/car-locator';
+import { DAMAGE_TYPES, type DamageType } from '../domain/damage-types';
+import { ZONES } from '../domain/zones';
+import type { CropConfig } from './config';
+import type { CropDefect, CropRecord } from './crop-record';
+import { clusterDefects, cropRegionForCluster, intersectionArea } from './geometry';
+import { carRatio, gridWindows } from './grid';
+import { decodePhoto, writeCrop } from './image';
+
+/** Crop files live here, relative to the workspace root (posix separators: the path is stored in JSON). */
+export const CROP_IMAGES_DIR = 'crops/images';
+
+interface PhotoContext {
+  workspace: string;
+  config: CropConfig;
+}
+
+type BaseFields = Pick<CropRecord, 'source_image' | 'source_path' | 'vehicle_zone' | 'zone_description' | 'zone_area'>;
+
+function baseFields(photo: Photo): BaseFields {
+  const zone = photo.zone === null ? null : ZONES[photo.zone];
+  return {
+    source_image: photo.id,
+    source_path: photo.imagePath,
+    vehicle_zone: zone ? String(zone.id) : null,
+    zone_description: zone ? zone.description : null,
+    zone_area: zone ? zone.area : null,
+  };
+}
+
+function damageShapes(photo: Photo): (Shape & { damageType: DamageType })[] {
+  return photo.shapes.filter((s): s is Shape & { damageType: DamageType } => s.damageType !== null);
+}
+
+function toDefect(shape: Shape & { damageType: DamageType }): CropDefect {
+  return { damageType: shape.damageType, label: shape.label, bbox: shape.bbox };
+}
+
+/** One crop per defect cluster. A photo without damage shapes gives none. */
+export async function cropDamagedPhoto(photo: Photo, { workspace, config }: PhotoContext): Promise<CropRecord[]> {
+  const shapes = damageShapes(photo);
+  if (shapes.length === 0) return [];
+  const decoded = await decodePhoto(photo.imagePath, photo);
+  const records: CropRecord[] = [];
+  const clusters = clusterDefects(shapes, photo, config);
+  for (const [i, cluster] of clusters.entries()) {
+    const region = cropRegionForCluster(
+      cluster.map((s) => s.bbox),
+      photo,
+      config,
+    );
+    // The crop also shows defects of other clusters that reach into it; list those mostly inside (≥ 50 %
+    // of their box) so the record describes what the crop shows, not only why it was cut.
+    const inside = shapes.filter((s) => {
+      if (cluster.includes(s)) return true;
+      const area = s.bbox.width * s.bbox.height;
+      return area > 0 && intersectionArea(s.bbox, region) / area >= 0.5;
+    });
+    const cropId = `${photo.id}_c${i}`;
+    const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
+    const size = await writeCrop(join(workspace, cropPath), decoded, region, config);
+    const present = new Set(inside.map((s) => s.damageType));
+    records.push({
+      crop_id: cropId,
+      crop_path: cropPath,
+      ...baseFields(photo),
+      has_damage: true,
+      crop_type: 'clustered',
+      crop_size: [size.height, size.width],
+      bbox: region,
+      defects: inside.map(toDefect),
+      damage_types: DAMAGE_TYPES.filter((t) => present.has(t)),
+      damage_count: inside.length,
+      grid_position: null,
+      car_ratio: null,
+      car_ratio_method: null,
+      car_fallback: false,
+    });
+  }
+  return records;
+}
+
+/** Grid crops over the located car; windows that are less than minCarRatio car are left out. */
+export async function cropUndamagedPhoto(
+  photo: Photo,
+  location: CarLocation,
+  { workspace, config }: PhotoContext,
+): Promise<CropRecord[]> {
+  const mask = config.useMask ? location.mask : null;
+  if (mask && (mask.width !== photo.width || mask.height !== photo.height)) {
+    throw new Error(`${photo.imagePath}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
+  }
+  const kept = gridWindows(location.box, photo, config)
+    .map((w) => ({ ...w, car: carRatio(w.window, { box: location.box, mask }) }))
+    .filter((w) => w.car.ratio >= config.minCarRatio);
+  if (kept.length === 0) return [];
+  const decoded = await decodePhoto(photo.imagePath, photo);
+  const records: CropRecord[] = [];
+  for (const w of kept) {
+    const cropId = `${photo.id}_g${w.col}_${w.row}`;
+    const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
+    const size = await writeCrop(join(workspace, cropPath), decoded, w.window, config);
+    records.push({
+      crop_id: cropId,
+      crop_path: cropPath,
+      ...baseFields(photo),
+      has_damage: false,
+      crop_type: 'grid',
+      crop_size: [size.height, size.width],
+      bbox: w.window,
+      defects: [],
+      damage_types: [],
+      damage_count: 0,
+      grid_position: { col: w.col, row: w.row, rel_x: w.rel_x, rel_y: w.rel_y },
+      car_ratio: w.car.ratio,
+      car_ratio_method: w.car.method,
+      car_fallback: location.method === 'fallback_center',
+    });
+  }
+  return records;
+}

@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dataset, Photo } from '../dataset/model';
+import type { CarLocator } from '../detector/car-locator';
+import { workspacePaths } from '../workspace/workspace';
+import { resolveCropConfig, type CropConfig } from './config';
+import type { CropRecord } from './crop-record';
+import { readCropsMetadata, writeCropsMetadata, type CropsMetadata, type PhotoCropEntry } from './metadata';
+import { cropDamagedPhoto, cropUndamagedPhoto } from './photo-crops';
+
+export interface CropsProgress {
+  phase: 'crops';
+  done: number;
+  total: number;
+  /** File (relative to the dataset root) of the photo just finished. */
+  current: string | null;
+}
+
+export interface RunCropsOptions {
+  dataset: Dataset;
+  /** Workspace root; crops go to `<workspace>/crops/`. */
+  workspace: string;
+  /** Locates the car on undamaged photos. Omitted: the default detector is created when needed. */
+  locator?: CarLocator | null;
+  config?: Partial<CropConfig>;
+  /** Redo every photo, even those whose crops are up to date. */
+  force?: boolean;
+  onProgress?: (progress: CropsProgress) => void;
+  signal?: AbortSignal;
+  /** Write the metadata after this many processed photos, so an interrupted run keeps them. */
+  checkpointEvery?: number;
+}
+
+export interface CropsSummary {
+  metadataPath: string;
+  /** Photos of the dataset given, and how many of each state. */
+  photos: number;
+  damagedPhotos: number;
+  undamagedPhotos: number;
+  /** Photos cropped in this run, and photos whose crops were already up to date. */
+  processed: number;
+  skippedUpToDate: number;
+  crops: { clustered: number; grid: number; total: number };
+  /** Mean crops per photo, per branch (null when the branch has no photo). */
+  cropsPerPhoto: { damaged: number | null; undamaged: number | null };
+  failures: { file: string; message: string }[];
+  /** Undamaged photos whose car was found by the detector / undamaged photos located (null when none). */
+  detectorHitRate: number | null;
+  /** Undamaged photos where no car was found and the central region was used. */
+  fallbackPhotos: string[];
+  /** Undamaged photos where no grid window was car enough. */
+  photosWithoutGridCrop: string[];
+  /** Damaged photos without any damage shape, hence no crop. */
+  damagedWithoutCrop: string[];
+  /** Things that did not stop the run (e.g. unreadable previous metadata, which was then ignored). */
+  warnings: string[];
+}
+
+/**
+ * Phase 1: clustered crops around the defects of damaged photos, grid crops over the car of undamaged ones,
+ * and their metadata. Per-photo failures are recorded and the run goes on; photos whose inputs did not change
+ * since the last run are skipped.
+ */
+export async function runCrops(options: RunCropsOptions): Promise<CropsSummary> {
+  const { dataset, workspace, force = false, onProgress, signal, checkpointEvery = 20 } = options;
+  const config = resolveCropConfig(options.config);
+  const paths = workspacePaths(workspace);
+  const warnings: string[] = [];
+
+  let previous: CropsMetadata | null = null;
+  try {
+    previous = await readCropsMetadata(paths.cropsMetadata);
+  } catch (error) {
+    warnings.push(`previous crops metadata ignored, every photo is redone: ${(error as Error).message}`);
+  }
+  // Crops of another dataset root are never reused: same photo ids can mean different photos.
+  if (previous && previous.dataset !== dataset.root) previous = null;
+  const previousEntries = new Map(previous?.photos.map((p) => [p.id, p]));
+  const previousCrops = groupBySource(previous?.crops ?? []);
+
+  // Photos of the same dataset not in this run (e.g. a --state subset) keep their crops, as long as the
+  // photo still exists; the metadata then describes every photo cropped so far.
+  const inRun = new Set(dataset.photos.map((p) => p.id));
+  const kept = (previous?.photos ?? []).filter(
+    (p) => !inRun.has(p.id) && existsSync(join(dataset.root, p.file)),
+  );
+
+  // Until a photo is visited it keeps its previous entry, so a run stopped early loses nothing.
+  const entries = new Map<string, PhotoCropEntry>();
+  const crops = new Map<string, CropRecord[]>();
+  for (const p of [...dataset.photos.map((photo) => previousEntries.get(photo.id)), ...kept]) {
+    if (!p) continue;
+    entries.set(p.id, p);
+    crops.set(p.id, previousCrops.get(p.id) ?? []);
+  }
+  const order = [...dataset.photos.map((p) => p.id), ...kept.map((p) => p.id)];
+
+  const save = async (): Promise<void> => {
+    const ids = order.filter((id) => entries.has(id));
+    const metadata: CropsMetadata = {
+      version: 1,
+      dataset: dataset.root,
+      generated_at: new Date().toISOString(),
+      crops: ids.flatMap((id) => crops.get(id) ?? []),
+      photos: ids.map((id) => entries.get(id)!),
+    };
+    await writeCropsMetadata(paths.cropsMetadata, metadata);
+  };
+
+  let locator = options.locator;
+  let ownLocator: CarLocator | null = null;
+  const getLocator = async (): Promise<CarLocator> => {
+    if (locator) return locator;
+    if (locator === null) throw new Error('no car locator was given for undamaged photos');
+    const { createCarLocator } = await import('../detector/index');
+    const created = await createCarLocator();
+    ownLocator = created;
+    locator = created;
+    return created;
+  };
+
+  const configKey = JSON.stringify(config);
+  let processed = 0;
+  let skipped = 0;
+  let sinceCheckpoint = 0;
+  const failures: CropsSummary['failures'] = [];
+  try {
+    for (const [index, photo] of dataset.photos.entries()) {
+      signal?.throwIfAborted();
+      let hash = '';
+      try {
+        hash = await inputHash(photo, configKey);
+        const before = previousEntries.get(photo.id);
+        const beforeCrops = previousCrops.get(photo.id) ?? [];
+        const upToDate =
+          !force &&
+          before !== undefined &&
+          before.status !== 'failed' &&
+          before.input_hash === hash &&
+          before.crops === beforeCrops.length &&
+          beforeCrops.every((c) => existsSync(join(paths.root, c.crop_path)));
+        if (upToDate) {
+          entries.set(photo.id, before);
+          crops.set(photo.id, beforeCrops);
+          skipped++;
+        } else {
+          const { records, entry } = await cropPhoto(photo, hash, paths.root, config, getLocator);
+          await removeStale(paths.root, beforeCrops, records);
+          entries.set(photo.id, entry);
+          crops.set(photo.id, records);
+          processed++;
+          sinceCheckpoint++;
+        }
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push({ file: photo.fileName, message });
+        entries.set(photo.id, failedEntry(photo, hash, message));
+        crops.set(photo.id, []);
+        processed++;
+        sinceCheckpoint++;
+      }
+      if (sinceCheckpoint >= checkpointEvery) {
+        await save();
+        sinceCheckpoint = 0;
+      }
+      onProgress?.({ phase: 'crops', done: index + 1, total: dataset.photos.length, current: photo.fileName });
+    }
+  } finally {
+    // Also on abort or an unexpected error: whatever finished is kept for the next run.
+    await save();
+    if (ownLocator) await (ownLocator as CarLocator).dispose();
+  }
+
+  return summarize(dataset, entries, crops, {
+    metadataPath: paths.cropsMetadata,
+    processed,
+    skipped,
+    failures,
+    warnings,
+  });
+}
+
+async function cropPhoto(
+  photo: Photo,
+  hash: string,
+  workspace: string,
+  config: CropConfig,
+  getLocator: () => Promise<CarLocator>,
+): Promise<{ records: CropRecord[]; entry: PhotoCropEntry }> {
+  const base = { id: photo.id, file: photo.fileName, state: photo.state, input_hash: hash };
+  if (photo.state === 'damaged') {
+    const records = await cropDamagedPhoto(photo, { workspace, config });
+    return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length } };
+  }
+  const location = await (await getLocator()).locate(photo.imagePath);
+  const records = await cropUndamagedPhoto(photo, location, { workspace, config });
+  return {
+    records,
+    entry: {
+      ...base,
+      status: records.length ? 'done' : 'no_crops',
+      crops: records.length,
+      car: { method: location.method, score: location.score, className: location.className },
+    },
+  };
+}
+
+function failedEntry(photo: Photo, hash: string, message: string): PhotoCropEntry {
+  return { id: photo.id, file: photo.fileName, state: photo.state, status: 'failed', crops: 0, error: message, input_hash: hash };
+}
+
+/**
+ * What decides a photo's crops: the image bytes, its annotation files' bytes, the crop config, and what the
+ * loader derived from outside the annotation (state, zone from a zone table, damage types from a label map),
+ * so changing a label map or a zone table also redoes the photo.
+ */
+async function inputHash(photo: Photo, configKey: string): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(await readFile(photo.imagePath));
+  for (const file of [...photo.annotationFiles].sort()) {
+    hash.update(file);
+    hash.update(await readFile(file));
+  }
+  hash.update(configKey);
+  hash.update(
+    JSON.stringify({ state: photo.state, zone: photo.zone, types: photo.shapes.map((s) => s.damageType) }),
+  );
+  return hash.digest('hex');
+}
+
+/** Crop files of a photo's previous run that the new run did not write again (e.g. fewer clusters). */
+async function removeStale(workspace: string, before: CropRecord[], after: CropRecord[]): Promise<void> {
+  const now = new Set(after.map((c) => c.crop_path));
+  await Promise.all(before.filter((c) => !now.has(c.crop_path)).map((c) => rm(join(workspace, c.crop_path), { force: true })));
+}
+
+function groupBySource(records: CropRecord[]): Map<string, CropRecord[]> {
+  const map = new Map<string, CropRecord[]>();
+  for (const r of records) map.set(r.source_image, [...(map.get(r.source_image) ?? []), r]);
+  return map;
+}
+
+function summarize(
+  dataset: Dataset,
+  entries: Map<string, PhotoCropEntry>,
+  crops: Map<string, CropRecord[]>,
+  run: { metadataPath: string; processed: number; skipped: number; failures: CropsSummary['failures']; warnings: string[] },
+): CropsSummary {
+  const photos = dataset.photos.map((p) => ({ photo: p, entry: entries.get(p.id)!, records: crops.get(p.id) ?? [] }));
+  const damaged = photos.filter((p) => p.photo.state === 'damaged');
+  const undamaged = photos.filter((p) => p.photo.state === 'undamaged');
+  const located = undamaged.filter((p) => p.entry.car);
+  const clustered = damaged.reduce((n, p) => n + p.records.length, 0);
+  const grid = undamaged.reduce((n, p) => n + p.records.length, 0);
+  const ok = (list: typeof photos) => list.filter((p) => p.entry.status !== 'failed');
+  const mean = (count: number, n: number) => (n ? count / n : null);
+  return {
+    metadataPath: run.metadataPath,
+    photos: photos.length,
+    damagedPhotos: damaged.length,
+    undamagedPhotos: undamaged.length,
+    processed: run.processed,
+    skippedUpToDate: run.skipped,
+    crops: { clustered, grid, total: clustered + grid },
+    cropsPerPhoto: { damaged: mean(clustered, ok(damaged).length), undamaged: mean(grid, ok(undamaged).length) },
+    failures: run.failures,
+    detectorHitRate: located.length ? located.filter((p) => p.entry.car?.method === 'detector').length / located.length : null,
+    fallbackPhotos: located.filter((p) => p.entry.car?.method === 'fallback_center').map((p) => p.photo.fileName),
+    photosWithoutGridCrop: undamaged.filter((p) => p.entry.status === 'no_crops').map((p) => p.photo.fileName),
+    damagedWithoutCrop: damaged.filter((p) => p.entry.status === 'no_crops').map((p) => p.photo.fileName),
+    warnings: run.warnings,
+  };
+}
