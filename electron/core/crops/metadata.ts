@@ -9,6 +9,8 @@ export interface PhotoCropEntry {
   id: string;
   /** Relative to the dataset root. */
   file: string;
+  /** Absolute path of the photo. */
+  path: string;
   state: 'damaged' | 'undamaged';
   status: PhotoCropStatus;
   /** Number of crops written for the photo. */
@@ -39,6 +41,7 @@ const MetadataSchema = z.object({
     z.looseObject({
       id: z.string(),
       file: z.string(),
+      path: z.string(),
       state: z.enum(['damaged', 'undamaged']),
       status: z.enum(['done', 'no_crops', 'failed']),
       crops: z.number(),

@@ -191,6 +191,23 @@ describe('runCrops on a hand-made dataset', () => {
     await expect(stat(join(workspace, 'crops', 'images', 'ko1_c1.jpg'))).rejects.toThrow();
   });
 
+  it('keeps the crops of photos left out of a later run (a --state subset) while they exist', async () => {
+    const workspace = join(root, 'ws-subset');
+    await runCrops({ dataset, workspace, locator: knownCarLocator(true) });
+    const damagedOnly = { ...dataset, photos: dataset.photos.filter((p) => p.state === 'damaged') };
+    const summary = await runCrops({ dataset: damagedOnly, workspace, locator: null });
+    expect(summary.undamagedPhotos).toBe(0);
+    const metadata = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!;
+    expect(metadata.photos.map((p) => p.id)).toEqual(['ko1', 'broken', 'ok1']);
+    expect(metadata.crops.filter((c) => c.source_image === 'ok1')).toHaveLength(2);
+  });
+
+  it('reports undamaged photos as failures when no locator is given', async () => {
+    const summary = await runCrops({ dataset, workspace: join(root, 'ws-null'), locator: null });
+    expect(summary.failures.map((f) => f.file)).toEqual(['ok1.jpg', 'broken.jpg']);
+    expect(summary.failures[0]!.message).toMatch(/no car locator/);
+  });
+
   it('stops on abort and keeps the photos already done', async () => {
     const workspace = join(root, 'ws-abort');
     const controller = new AbortController();

@@ -84,7 +84,7 @@ export async function runCrops(options: RunCropsOptions): Promise<CropsSummary> 
   // photo still exists; the metadata then describes every photo cropped so far.
   const inRun = new Set(dataset.photos.map((p) => p.id));
   const kept = (previous?.photos ?? []).filter(
-    (p) => !inRun.has(p.id) && existsSync(join(dataset.root, p.file)),
+    (p) => !inRun.has(p.id) && existsSync(p.path),
   );
 
   // Until a photo is visited it keeps its previous entry, so a run stopped early loses nothing.
@@ -190,7 +190,7 @@ async function cropPhoto(
   config: CropConfig,
   getLocator: () => Promise<CarLocator>,
 ): Promise<{ records: CropRecord[]; entry: PhotoCropEntry }> {
-  const base = { id: photo.id, file: photo.fileName, state: photo.state, input_hash: hash };
+  const base = { id: photo.id, file: photo.fileName, path: photo.imagePath, state: photo.state, input_hash: hash };
   if (photo.state === 'damaged') {
     const records = await cropDamagedPhoto(photo, { workspace, config });
     return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length } };
@@ -209,7 +209,7 @@ async function cropPhoto(
 }
 
 function failedEntry(photo: Photo, hash: string, message: string): PhotoCropEntry {
-  return { id: photo.id, file: photo.fileName, state: photo.state, status: 'failed', crops: 0, error: message, input_hash: hash };
+  return { id: photo.id, file: photo.fileName, path: photo.imagePath, state: photo.state, status: 'failed', crops: 0, error: message, input_hash: hash };
 }
 
 /**
