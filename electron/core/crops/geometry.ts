@@ -123,17 +123,20 @@ export function cropRegionForCluster(boxes: readonly BBox[], photo: Size, config
     config.minMarginRatio * Math.hypot(photo.width, photo.height),
   );
   const side = Math.max(union.width, union.height) + 2 * margin;
-  const [x, width] = fitAxis(union.x + union.width / 2, Math.max(side, union.width), photo.width);
-  const [y, height] = fitAxis(union.y + union.height / 2, Math.max(side, union.height), photo.height);
+  const [x, width] = fitAxis(union.x, union.x + union.width, side, photo.width);
+  const [y, height] = fitAxis(union.y, union.y + union.height, side, photo.height);
   return { x, y, width, height };
 }
 
-/** A range of the wanted length around a centre, shifted into [0, limit] and cut to it; integer bounds. */
-function fitAxis(centre: number, length: number, limit: number): [start: number, length: number] {
-  const len = Math.min(length, limit);
-  let start = centre - len / 2;
-  start = Math.min(Math.max(start, 0), limit - len);
-  const lo = Math.max(0, Math.floor(start));
-  const hi = Math.min(limit, Math.ceil(start + len));
-  return [lo, Math.max(1, hi - lo)];
+/**
+ * An integer range of the wanted length (capped at the photo) centred on [lo, hi], shifted into [0, limit].
+ * It always contains [lo, hi]; both axes get the same integer length unless the photo caps one, so the
+ * region is exactly square whenever the photo allows it.
+ */
+function fitAxis(lo: number, hi: number, length: number, limit: number): [start: number, length: number] {
+  const a = Math.max(0, Math.floor(lo));
+  const b = Math.min(limit, Math.max(a + 1, Math.ceil(hi)));
+  const len = Math.min(limit, Math.max(Math.ceil(length), b - a));
+  const start = Math.min(Math.max(a - Math.floor((len - (b - a)) / 2), 0), limit - len);
+  return [start, len];
 }
