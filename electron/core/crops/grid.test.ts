@@ -38,6 +38,13 @@ describe('gridWindows', () => {
     expect(windows[0]!.rel_x).toBeCloseTo(0.5);
   });
 
+  it('takes a box up to 25 % longer than 448 in one window instead of two near-duplicates', () => {
+    const windows = gridWindows({ x: 0, y: 0, width: 458, height: 560 }, photo, C);
+    expect(windows).toHaveLength(1);
+    expect(windows[0]!.window).toEqual({ x: 0, y: 0, width: 458, height: 560 });
+    expect(gridWindows({ x: 0, y: 0, width: 561, height: 100 }, photo, C)).toHaveLength(2);
+  });
+
   it('is one window when the box is smaller than 448 both ways', () => {
     const windows = gridWindows({ x: 50.4, y: 60.6, width: 200, height: 100 }, photo, C);
     expect(windows).toEqual([{ col: 0, row: 0, window: { x: 50, y: 60, width: 201, height: 101 }, rel_x: 0.5, rel_y: 0.5 }]);

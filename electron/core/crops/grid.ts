@@ -18,7 +18,8 @@ export interface GridWindow {
  * first touches the box's left/top edge and the last its right/bottom edge (the real overlap is then at least
  * gridOverlap). Along an axis where the box is shorter than cropSize the window takes the box's length: a
  * larger window would reach past the car into background and fail the car-share rule, and padding is not
- * allowed; the crop is then simply smaller than cropSize on that side.
+ * allowed; the crop is then simply smaller than cropSize on that side. Slightly longer boxes get one window
+ * too (see axisWindows).
  */
 export function gridWindows(box: BBox, photo: Size, config: Pick<CropConfig, 'cropSize' | 'gridOverlap'>): GridWindow[] {
   // Work on the integer box inside the photo, so every window is a valid extract region.
@@ -45,10 +46,14 @@ export function gridWindows(box: BBox, photo: Size, config: Pick<CropConfig, 'cr
 }
 
 function axisWindows(start: number, length: number, config: Pick<CropConfig, 'cropSize' | 'gridOverlap'>): [number, number][] {
-  const win = Math.min(config.cropSize, length);
+  // Up to (1 + overlap) × cropSize, one window takes the whole length (downscaled to cropSize when written):
+  // two windows there would overlap by more than 75 % and give near-duplicate crops, while the downscale is
+  // at most 1 / (1 + overlap), which keeps the detail.
+  if (length <= config.cropSize * (1 + config.gridOverlap)) return [[start, length]];
+  const win = config.cropSize;
   const stride = win * (1 - config.gridOverlap);
-  const count = length <= win ? 1 : Math.ceil((length - win) / stride) + 1;
-  const step = count === 1 ? 0 : (length - win) / (count - 1);
+  const count = Math.ceil((length - win) / stride) + 1;
+  const step = (length - win) / (count - 1);
   return Array.from({ length: count }, (_, i) => [start + Math.round(i * step), win]);
 }
 

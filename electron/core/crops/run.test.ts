@@ -57,13 +57,13 @@ function photo(root: string, id: string, state: Photo['state'], shapes: Shape[])
   };
 }
 
-const CAR: BBox = { x: 100, y: 150, width: 700, height: 500 };
-/** The car fills its box except its top-right quarter (glass and sky). */
+const CAR: BBox = { x: 100, y: 50, width: 700, height: 600 };
+/** The car fills its box except a top-right block (glass and sky): right half, top 55 %. */
 function carMask(): CarLocation['mask'] {
   const data = new Uint8Array(W * H);
   for (let y = CAR.y; y < CAR.y + CAR.height; y++) {
     for (let x = CAR.x; x < CAR.x + CAR.width; x++) {
-      const topRight = y < CAR.y + CAR.height / 2 && x >= CAR.x + CAR.width / 2;
+      const topRight = y < CAR.y + 0.55 * CAR.height && x >= CAR.x + CAR.width / 2;
       data[y * W + x] = topRight ? 0 : 1;
     }
   }
@@ -126,8 +126,8 @@ describe('runCrops on a hand-made dataset', () => {
     }
 
     const grid = metadata.crops.filter((c) => c.crop_type === 'grid');
-    // 700 × 500 box: 2 × 2 windows of 448 at x 100/352, y 150/202. On the mask the top-right window is
-    // mostly sky; the bottom-right one is 65.5 % car (just under 70 %); the left ones ≈ 88-90 %.
+    // 700 × 600 box: 2 × 2 windows of 448 at x 100/352, y 50/202. On the mask the top-right window is
+    // mostly sky; the bottom-right one is 69.0 % car (just under 70 %); the left ones 84 % and 91 %.
     expect(grid.map((c) => c.crop_id).sort()).toEqual(['ok1_g0_0', 'ok1_g0_1']);
     for (const c of grid) {
       expect(c.car_ratio!).toBeGreaterThanOrEqual(0.7);
