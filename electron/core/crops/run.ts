@@ -157,6 +157,8 @@ export async function runCrops(options: RunCropsOptions): Promise<CropsSummary> 
         if (signal?.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
         failures.push({ file: photo.fileName, message });
+        // A failed photo has no crops; files from an earlier success would be orphans nothing lists.
+        await removeStale(paths.root, previousCrops.get(photo.id) ?? [], []);
         entries.set(photo.id, failedEntry(photo, hash, message));
         crops.set(photo.id, []);
         processed++;
