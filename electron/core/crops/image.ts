@@ -12,17 +12,23 @@ export interface DecodedPhoto {
 }
 
 /**
- * Decodes a photo once, upright, so all its crops are cut from the same pixels. LabelMe applies the EXIF
- * orientation before annotating, so the shapes are in the upright frame; a size that still differs from the
- * annotation's means the boxes would point at the wrong pixels, which is an error, not something to guess.
+ * Decodes a photo once, so all its crops are cut from the same pixels, in the frame its annotation uses.
+ * LabelMe applies the EXIF orientation before annotating, so the upright frame is preferred; when only the
+ * stored frame has the annotation's size (an annotation written by a tool that ignores EXIF), that one is
+ * used. A size matching neither means the boxes would point at the wrong pixels: an error, not a guess.
  */
 export async function decodePhoto(path: string, expected: Size): Promise<DecodedPhoto> {
-  const { data, info } = await sharp(path, { failOn: 'error' }).autoOrient().raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== expected.width || info.height !== expected.height) {
+  const meta = await sharp(path).metadata();
+  const upright = meta.autoOrient ?? { width: meta.width, height: meta.height };
+  const matches = (s: { width?: number; height?: number }) => s.width === expected.width && s.height === expected.height;
+  if (!matches(upright) && !matches(meta)) {
     throw new Error(
-      `${path}: the image is ${info.width}×${info.height} but its annotation says ${expected.width}×${expected.height}`,
+      `${path}: the image is ${upright.width}×${upright.height} but its annotation says ${expected.width}×${expected.height}`,
     );
   }
+  let pipeline = sharp(path, { failOn: 'error' });
+  if (matches(upright)) pipeline = pipeline.autoOrient();
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
