@@ -77,7 +77,6 @@ export const PROBLEM_CODES = [
   'shape_outside_image',
   'unknown_label',
   'no_damage_shapes',
-  'zone_unknown',
   'bad_zone_table',
   'bad_label_map',
 ] as const;
