@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sharedDir } from '../models/paths';
+import { loadDataset } from './load';
+import { summarizeDataset } from './summary';
+
+const datasets = join(sharedDir(), 'datasets');
+const present = existsSync(datasets);
+
+/** The counts ../shared/datasets/README.md states for each folder. */
+describe.skipIf(!present)('the shared real datasets import with their stated counts', () => {
+  it('bilgi-car-damage: 600 damaged photos and the label table', async () => {
+    const summary = summarizeDataset(await loadDataset(join(datasets, 'bilgi-car-damage'), { state: 'damaged' }));
+    expect(summary.photos).toBe(600);
+    expect(summary.states).toEqual({ damaged: 600, undamaged: 0 });
+    expect(summary.labels).toEqual({
+      scratch: 601,
+      broken_or_missing_part: 342,
+      dent: 267,
+      headlight_damage: 82,
+      glass_crack: 74,
+      paint_removed_primer_exposed: 69,
+      airbag_deployed: 64,
+      hood_damage: 29,
+    });
+    // labelmap.json: airbag_deployed is not an exterior damage type; headlight and glass cracks are cracks.
+    expect(summary.nonDamageLabels).toEqual({ airbag_deployed: 64 });
+    expect(summary.damageTypes.crack.shapes).toBe(82 + 74);
+    expect(summary.zones.unknown).toBe(600);
+    expect(summary.problems.errors).toBe(0);
+  });
+
+  it('flickr-car-damage-parts: 70 damaged photos, 164 damage polygons, zones from zones.csv', async () => {
+    const dataset = await loadDataset(join(datasets, 'flickr-car-damage-parts'), { state: 'damaged' });
+    const summary = summarizeDataset(dataset);
+    expect(summary.photos).toBe(70);
+    expect(summary.labels.damage).toBe(164);
+    expect(summary.damageTypes.unspecified_damage.shapes).toBe(164);
+    expect(Object.keys(summary.nonDamageLabels).every((label) => label.startsWith('part_'))).toBe(true);
+    expect(summary.zones['2']! + summary.zones['5']! + summary.zones.unknown!).toBe(70);
+    expect(summary.zones.unknown).toBeGreaterThan(0);
+    // Polygons a pixel outside the image are clipped and reported, never fatal.
+    expect(dataset.problems.filter((p) => p.code === 'points_clipped').length).toBeGreaterThan(0);
+    expect(summary.problems.errors).toBe(0);
+  });
+
+  it('car-parts-undamaged: 400 undamaged photos, no damage, zones 1-10 or unknown', async () => {
+    const dataset = await loadDataset(join(datasets, 'car-parts-undamaged'), { state: 'undamaged' });
+    const summary = summarizeDataset(dataset);
+    expect(summary.photos).toBe(400);
+    expect(summary.states.undamaged).toBe(400);
+    expect(Object.values(summary.damageTypes).every((t) => t.shapes === 0)).toBe(true);
+    expect(summary.labels.part_wheel).toBeGreaterThan(0);
+    // SOURCE.md: three polygons go up to 2 px outside the image (train274, train130, train262).
+    const clipped = dataset.problems.filter((p) => p.code === 'points_clipped').map((p) => p.file);
+    expect(clipped).toEqual(expect.arrayContaining(['train274.json', 'train130.json', 'train262.json']));
+    expect(summary.problems.errors).toBe(0);
+  });
+});
