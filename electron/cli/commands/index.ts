@@ -1,4 +1,6 @@
 import type { Command } from '../command';
+import { scanCommand } from './scan';
+import { cropsCommand } from './crops';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [scanCommand, cropsCommand];

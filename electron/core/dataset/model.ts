@@ -78,7 +78,6 @@ export const PROBLEM_CODES = [
   'unknown_label',
   'no_damage_shapes',
   'bad_zone_table',
-  'bad_label_map',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
