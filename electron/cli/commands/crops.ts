@@ -1,0 +1,111 @@
+import { UsageError, type Command, type CommandContext } from '../command';
+import { loadDataset } from '../../core/dataset/load';
+import { runCrops, type CropsProgress, type CropsSummary } from '../../core/crops';
+
+const STATES = ['damaged', 'undamaged'] as const;
+
+export const cropsCommand: Command = {
+  name: 'crops',
+  summary: 'Phase 1: crops around defects (damaged photos) and a grid over the car (undamaged photos)',
+  usage:
+    'carlens crops <dataset> [--labelmap FILE] [--zones FILE] [--state damaged|undamaged] [--force] [--no-mask] [--json] [--workspace DIR]',
+  options: {
+    labelmap: { type: 'string' },
+    zones: { type: 'string' },
+    state: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'no-mask': { type: 'boolean', default: false },
+  },
+  async run(context: CommandContext): Promise<number> {
+    const [root, ...extra] = context.positionals;
+    if (!root || extra.length) throw new UsageError('expected exactly one dataset folder');
+    const state = context.values.state;
+    if (state !== undefined && !STATES.includes(state as (typeof STATES)[number])) {
+      throw new UsageError(`--state must be damaged or undamaged, not ${String(state)}`);
+    }
+    const useMask = !context.values['no-mask'];
+    const dataset = await loadDataset(root, {
+      labelMap: optionalString(context.values.labelmap),
+      zones: optionalString(context.values.zones),
+      state: state as (typeof STATES)[number] | undefined,
+    });
+    const skipped = dataset.problems.filter((p) => p.severity === 'error').length;
+    if (skipped) context.stderr.write(`dataset: ${skipped} file(s) skipped by the loader (see the scan command)\n`);
+
+    const progress = progressReporter(context.stderr);
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', onSigint);
+    let summary: CropsSummary;
+    try {
+      summary = await runCrops({
+        dataset,
+        workspace: context.workspace,
+        // The default car locator, created only when there are undamaged photos to crop.
+        config: { useMask },
+        force: Boolean(context.values.force),
+        onProgress: progress,
+        signal: controller.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+      progress.end();
+    }
+    if (context.json) context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else context.stdout.write(formatSummary(summary));
+    return summary.failures.length ? 1 : 0;
+  },
+};
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+type Reporter = ((p: CropsProgress) => void) & { end(): void };
+
+/** One updating line on a terminal; on a pipe or log file, a plain line every 10 % (or 5 s) instead. */
+function progressReporter(stream: NodeJS.WritableStream): Reporter {
+  const tty = Boolean((stream as NodeJS.WriteStream).isTTY);
+  let lastLine = 0;
+  let lastDecile = -1;
+  let drawn = false;
+  const report = ((p: CropsProgress) => {
+    const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
+    if (tty) {
+      const width = 30;
+      const filled = Math.round((width * pct) / 100);
+      const line = `crops [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${p.total} ${p.current ?? ''}`;
+      const columns = (stream as NodeJS.WriteStream).columns ?? 100;
+      stream.write(`\r\x1b[2K${line.slice(0, columns - 1)}`);
+      drawn = true;
+      return;
+    }
+    const decile = Math.floor(pct / 10);
+    if (decile !== lastDecile || Date.now() - lastLine > 5000 || p.done === p.total) {
+      stream.write(`crops: ${p.done}/${p.total} (${pct} %)\n`);
+      lastDecile = decile;
+      lastLine = Date.now();
+    }
+  }) as Reporter;
+  report.end = () => {
+    if (drawn) stream.write('\n');
+  };
+  return report;
+}
+
+function formatSummary(s: CropsSummary): string {
+  const rate = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)} %`);
+  const mean = (v: number | null) => (v === null ? '-' : v.toFixed(2));
+  const lines = [
+    `photos            ${s.photos} (${s.damagedPhotos} damaged, ${s.undamagedPhotos} undamaged); ${s.processed} cropped, ${s.skippedUpToDate} up to date`,
+    `crops             ${s.crops.total} (${s.crops.clustered} clustered, ${s.crops.grid} grid)`,
+    `crops / photo     damaged ${mean(s.cropsPerPhoto.damaged)}, undamaged ${mean(s.cropsPerPhoto.undamaged)}`,
+    `detector hit rate ${rate(s.detectorHitRate)}${s.fallbackPhotos.length ? ` (${s.fallbackPhotos.length} photo(s) used the central region)` : ''}`,
+    `no grid crop      ${s.photosWithoutGridCrop.length}${s.photosWithoutGridCrop.length ? `: ${s.photosWithoutGridCrop.slice(0, 5).join(', ')}${s.photosWithoutGridCrop.length > 5 ? ', …' : ''}` : ''}`,
+    `failures          ${s.failures.length}`,
+    ...s.failures.map((f) => `  ${f.file}: ${f.message}`),
+    ...s.warnings.map((w) => `warning: ${w}`),
+    `metadata          ${s.metadataPath}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
