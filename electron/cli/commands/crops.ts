@@ -75,7 +75,7 @@ function progressReporter(stream: NodeJS.WritableStream): Reporter {
       const width = 30;
       const filled = Math.round((width * pct) / 100);
       const line = `crops [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${p.total} ${p.current ?? ''}`;
-      const columns = (stream as NodeJS.WriteStream).columns ?? 100;
+      const columns = (stream as NodeJS.WriteStream).columns || 100;
       stream.write(`\r\x1b[2K${line.slice(0, columns - 1)}`);
       drawn = true;
       return;
