@@ -22,9 +22,11 @@ export async function probeImage(path: string, maxPixels: number = DEFAULT_MAX_P
   let height: number;
   try {
     const meta = await sharp(path, { limitInputPixels: false }).metadata();
-    if (!meta.width || !meta.height) return { ok: false, code: 'unreadable_image', message: 'the image has no size' };
-    width = meta.width;
-    height = meta.height;
+    // LabelMe and every phase work on the upright photo (EXIF orientation applied).
+    const upright = meta.autoOrient ?? meta;
+    if (!upright.width || !upright.height) return { ok: false, code: 'unreadable_image', message: 'the image has no size' };
+    width = upright.width;
+    height = upright.height;
   } catch (error) {
     const message = (error as Error).message;
     if (/unsupported image format/i.test(message)) {

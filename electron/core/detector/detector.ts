@@ -1,0 +1,97 @@
+import sharp from 'sharp';
+import type { BBox } from '../dataset/model';
+import { decodeYolov8, decodeYolox, nms } from './decode';
+import { letterbox, toSource, type Letterbox } from './geometry';
+import { readDetectorManifest, type DetectorManifest } from './manifest';
+import { createSession, ort } from './onnx-session';
+
+export interface Detection {
+  /** In source-photo pixels (upright frame), clamped to the photo. */
+  box: BBox;
+  score: number;
+  classId: number;
+  className: string;
+}
+
+export interface DetectOptions {
+  scoreThreshold?: number;
+  nmsIou?: number;
+}
+
+export interface PreparedInput {
+  tensor: Float32Array;
+  letterbox: Letterbox;
+  source: { width: number; height: number };
+}
+
+/** A COCO YOLO-family detector (YOLOX or YOLOv8 layout) whose preprocessing comes from its manifest. */
+export class Detector {
+  private constructor(
+    readonly manifest: DetectorManifest,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  static async load(manifestPath?: string): Promise<Detector> {
+    const manifest = await readDetectorManifest(manifestPath);
+    return new Detector(manifest, await createSession(manifest.modelPath));
+  }
+
+  /** Letterboxed NCHW tensor in the manifest's channel order and scale, with what is needed to undo it. */
+  async prepare(image: string | Buffer): Promise<PreparedInput> {
+    const { input } = this.manifest;
+    const meta = await sharp(image).metadata();
+    const oriented = meta.autoOrient ?? meta;
+    const source = { width: oriented.width!, height: oriented.height! };
+    const upright = sharp(image).autoOrient();
+    const lb = letterbox(source, input, input.letterbox);
+    const pad = { r: input.padValue, g: input.padValue, b: input.padValue };
+    const { data } = await upright
+      .removeAlpha()
+      .toColourspace('srgb')
+      .resize(lb.width, lb.height, { fit: 'fill', kernel: 'linear' })
+      .extend({ top: lb.dy, left: lb.dx, bottom: input.height - lb.height - lb.dy, right: input.width - lb.width - lb.dx, background: pad })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const plane = input.width * input.height;
+    const tensor = new Float32Array(3 * plane);
+    const order = input.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    for (let i = 0; i < plane; i++) {
+      for (let c = 0; c < 3; c++) tensor[c * plane + i] = data[i * 3 + order[c]!]! * input.scale;
+    }
+    return { tensor, letterbox: lb, source };
+  }
+
+  async detect(image: string | Buffer, options: DetectOptions = {}): Promise<Detection[]> {
+    const { input, output } = this.manifest;
+    const prepared = await this.prepare(image);
+    const feeds = { [input.name]: new ort.Tensor('float32', prepared.tensor, [1, 3, input.height, input.width]) };
+    const result = await this.session.run(feeds);
+    const raw = result[output.name];
+    if (!raw) throw new Error(`detector ${this.manifest.id}: no output named '${output.name}'`);
+    const values = raw.data as Float32Array;
+    const threshold = options.scoreThreshold ?? 0.3;
+    const numClasses = this.manifest.classNames.length;
+    const decoded =
+      this.manifest.format === 'yolox'
+        ? decodeYolox(values, input, this.manifest.strides ?? [8, 16, 32], numClasses, threshold)
+        : decodeYolov8(values, numClasses, threshold);
+    return nms(decoded, options.nmsIou ?? 0.45).map((d) => ({
+      box: clampBox(toSource(d.box, prepared.letterbox), prepared.source),
+      score: d.score,
+      classId: d.classId,
+      className: this.manifest.classNames[d.classId] ?? String(d.classId),
+    }));
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function clampBox(box: BBox, size: { width: number; height: number }): BBox {
+  const x0 = Math.max(0, box.x);
+  const y0 = Math.max(0, box.y);
+  const x1 = Math.min(size.width, box.x + box.width);
+  const y1 = Math.min(size.height, box.y + box.height);
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
