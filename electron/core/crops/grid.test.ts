@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { CarMask } from '../detector/car-locator';
 import { DEFAULT_CROP_CONFIG as C } from './config';
-import { carRatio, gridWindows } from './grid';
+import { carRatio, gridWindows, maskBounds } from './grid';
 
 describe('gridWindows', () => {
   const photo = { width: 2000, height: 1500 };
@@ -68,5 +68,17 @@ describe('carRatio', () => {
     expect(right.ratio).toBeCloseTo(0.5);
     expect(right.ratio < C.minCarRatio).toBe(true);
     expect(carRatio({ x: 30, y: 0, width: 40, height: 100 }, car).ratio).toBeCloseTo(0.75);
+  });
+});
+
+describe('maskBounds', () => {
+  it('bounds the car pixels inside the box only', () => {
+    const data = new Uint8Array(100 * 100);
+    data[20 * 100 + 30] = 1;
+    data[60 * 100 + 70] = 1;
+    data[5 * 100 + 95] = 1; // another car, outside the box
+    const mask: CarMask = { width: 100, height: 100, data };
+    expect(maskBounds(mask, { x: 10, y: 10, width: 80, height: 80 })).toEqual({ x: 30, y: 20, width: 41, height: 41 });
+    expect(maskBounds(mask, { x: 0, y: 80, width: 10, height: 10 })).toBeNull();
   });
 });

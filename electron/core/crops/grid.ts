@@ -83,3 +83,31 @@ export function carRatio(window: BBox, car: { box: BBox; mask: CarMask | null })
   }
   return { ratio: count / area, method: 'mask' };
 }
+
+/**
+ * Bounding box of the mask's car pixels inside `within` (the detector box), or null when there are none.
+ * The detector box carries a deliberate 10-15 % margin of background; on a photo where the car is smaller
+ * than two windows, a window spanning that whole box can never be 70 % car, so with a mask the grid covers
+ * the car's own extent instead.
+ */
+export function maskBounds(mask: CarMask, within: BBox): BBox | null {
+  const x0 = Math.max(0, Math.floor(within.x));
+  const y0 = Math.max(0, Math.floor(within.y));
+  const x1 = Math.min(mask.width, Math.ceil(within.x + within.width));
+  const y1 = Math.min(mask.height, Math.ceil(within.y + within.height));
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -1;
+  let maxY = -1;
+  for (let y = y0; y < y1; y++) {
+    const row = y * mask.width;
+    for (let x = x0; x < x1; x++) {
+      if (!mask.data[row + x]) continue;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  }
+  return maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+}

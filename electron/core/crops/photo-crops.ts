@@ -6,7 +6,7 @@ import { ZONES } from '../domain/zones';
 import type { CropConfig } from './config';
 import type { CropDefect, CropRecord } from './crop-record';
 import { clusterDefects, cropRegionForCluster, intersectionArea } from './geometry';
-import { carRatio, gridWindows } from './grid';
+import { carRatio, gridWindows, maskBounds } from './grid';
 import { decodePhoto, writeCrop } from './image';
 
 /** Crop files live here, relative to the workspace root (posix separators: the path is stored in JSON). */
@@ -92,7 +92,9 @@ export async function cropUndamagedPhoto(
   if (mask && (mask.width !== photo.width || mask.height !== photo.height)) {
     throw new Error(`${photo.imagePath}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
   }
-  const kept = gridWindows(location.box, photo, config)
+  // With a mask the grid spans the car itself (see maskBounds); grid_position is relative to that area.
+  const area = (mask && maskBounds(mask, location.box)) ?? location.box;
+  const kept = gridWindows(area, photo, config)
     .map((w) => ({ ...w, car: carRatio(w.window, { box: location.box, mask }) }))
     .filter((w) => w.car.ratio >= config.minCarRatio);
   if (kept.length === 0) return [];

@@ -115,7 +115,7 @@ export async function runCrops(options: RunCropsOptions): Promise<CropsSummary> 
     if (locator) return locator;
     if (locator === null) throw new Error('no car locator was given for undamaged photos');
     const { createCarLocator } = await import('../detector/index');
-    const created = await createCarLocator();
+    const created = await createCarLocator({ mask: config.useMask });
     ownLocator = created;
     locator = created;
     return created;
