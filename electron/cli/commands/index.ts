@@ -1,6 +1,7 @@
 import type { Command } from '../command';
+import { fixtureCommand } from './fixture';
 import { scanCommand } from './scan';
 import { cropsCommand } from './crops';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [scanCommand, cropsCommand];
+export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand];
