@@ -24,6 +24,12 @@ export const CropConfigSchema = z.object({
   minMarginRatio: z.number().min(0).max(1),
   /** Overlap between neighbouring grid windows (domain.md: 25 %). */
   gridOverlap: z.number().min(0).lt(1),
+  /**
+   * When the car's shorter side would fit one cropSize window (small photos, such as the shared 512 px set),
+   * windows are this share of that side instead: a window as large as the car is rarely 70 % car (a car's
+   * outline fills only 65-80 % of its box), while panel-sized windows inside it are.
+   */
+  gridWindowCarShare: z.number().gt(0).max(1),
   /** A grid window is kept when at least this share of it is car (domain.md: 70 %). */
   minCarRatio: z.number().min(0).max(1),
   /** Measure the car share on the locator's mask when it has one; false: always on the box. */
@@ -39,6 +45,7 @@ export const DEFAULT_CROP_CONFIG: CropConfig = {
   marginRatio: 0.2,
   minMarginRatio: 0.03,
   gridOverlap: 0.25,
+  gridWindowCarShare: 0.6,
   minCarRatio: 0.7,
   useMask: true,
   jpegQuality: 95,

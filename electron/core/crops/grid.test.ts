@@ -31,23 +31,31 @@ describe('gridWindows', () => {
     }
   });
 
-  it('adapts the window to a box smaller than 448 on a side', () => {
+  it('uses panel-sized windows (60 % of the shorter side) when the car would fit one window', () => {
+    // 300 × 900: the shorter side fits one 448 window, so windows are 180 px: 2 columns, 7 rows, 25 % overlap.
     const windows = gridWindows({ x: 10, y: 20, width: 300, height: 900 }, photo, C);
-    expect(new Set(windows.map((w) => w.col))).toEqual(new Set([0]));
-    for (const w of windows) expect(w.window).toMatchObject({ x: 10, width: 300, height: 448 });
-    expect(windows[0]!.rel_x).toBeCloseTo(0.5);
+    expect(new Set(windows.map((w) => w.col))).toEqual(new Set([0, 1]));
+    expect(Math.max(...windows.map((w) => w.row)) + 1).toBe(7);
+    for (const w of windows) expect([w.window.width, w.window.height]).toEqual([180, 180]);
+    expect(windows[0]!.window).toMatchObject({ x: 10, y: 20 });
+    expect(windows.at(-1)!.window).toMatchObject({ x: 130, y: 740 });
   });
 
-  it('takes a box up to 25 % longer than 448 in one window instead of two near-duplicates', () => {
-    const windows = gridWindows({ x: 0, y: 0, width: 458, height: 560 }, photo, C);
-    expect(windows).toHaveLength(1);
-    expect(windows[0]!.window).toEqual({ x: 0, y: 0, width: 458, height: 560 });
-    expect(gridWindows({ x: 0, y: 0, width: 561, height: 100 }, photo, C)).toHaveLength(2);
+  it('keeps 448 windows, one per axis up to 25 % longer, once the shorter side exceeds 560', () => {
+    const windows = gridWindows({ x: 0, y: 0, width: 561, height: 565 }, photo, C);
+    expect(windows.map((w) => w.window)).toEqual([
+      { x: 0, y: 0, width: 448, height: 448 },
+      { x: 113, y: 0, width: 448, height: 448 },
+      { x: 0, y: 117, width: 448, height: 448 },
+      { x: 113, y: 117, width: 448, height: 448 },
+    ]);
   });
 
-  it('is one window when the box is smaller than 448 both ways', () => {
-    const windows = gridWindows({ x: 50.4, y: 60.6, width: 200, height: 100 }, photo, C);
-    expect(windows).toEqual([{ col: 0, row: 0, window: { x: 50, y: 60, width: 201, height: 101 }, rel_x: 0.5, rel_y: 0.5 }]);
+  it('never makes windows under 64 px, and one window for a car that small', () => {
+    const small = gridWindows({ x: 0, y: 0, width: 100, height: 80 }, photo, C);
+    expect(small.map((w) => [w.window.x, w.window.width, w.window.height])).toEqual([[0, 64, 80], [36, 64, 80]]);
+    const tiny = gridWindows({ x: 50.4, y: 60.6, width: 25, height: 20 }, photo, C);
+    expect(tiny).toEqual([{ col: 0, row: 0, window: { x: 50, y: 60, width: 26, height: 21 }, rel_x: 0.5, rel_y: 0.5 }]);
   });
 });
 

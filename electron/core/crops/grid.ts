@@ -21,15 +21,26 @@ export interface GridWindow {
  * allowed; the crop is then simply smaller than cropSize on that side. Slightly longer boxes get one window
  * too (see axisWindows).
  */
-export function gridWindows(box: BBox, photo: Size, config: Pick<CropConfig, 'cropSize' | 'gridOverlap'>): GridWindow[] {
+export function gridWindows(
+  box: BBox,
+  photo: Size,
+  config: Pick<CropConfig, 'cropSize' | 'gridOverlap' | 'gridWindowCarShare'>,
+): GridWindow[] {
   // Work on the integer box inside the photo, so every window is a valid extract region.
   const x0 = Math.max(0, Math.floor(box.x));
   const y0 = Math.max(0, Math.floor(box.y));
   const x1 = Math.min(photo.width, Math.ceil(box.x + box.width));
   const y1 = Math.min(photo.height, Math.ceil(box.y + box.height));
   if (x1 - x0 < 1 || y1 - y0 < 1) return [];
-  const xs = axisWindows(x0, x1 - x0, config);
-  const ys = axisWindows(y0, y1 - y0, config);
+  const shorter = Math.min(x1 - x0, y1 - y0);
+  // Below 64 px a window shows too little of a panel to be worth a crop, unless the car itself is that small.
+  const minimum = Math.min(shorter, 64);
+  const side =
+    shorter <= config.cropSize * (1 + config.gridOverlap)
+      ? Math.max(minimum, Math.round(shorter * config.gridWindowCarShare))
+      : config.cropSize;
+  const xs = axisWindows(x0, x1 - x0, side, config.gridOverlap);
+  const ys = axisWindows(y0, y1 - y0, side, config.gridOverlap);
   const windows: GridWindow[] = [];
   ys.forEach(([y, height], row) => {
     xs.forEach(([x, width], col) => {
@@ -45,13 +56,12 @@ export function gridWindows(box: BBox, photo: Size, config: Pick<CropConfig, 'cr
   return windows;
 }
 
-function axisWindows(start: number, length: number, config: Pick<CropConfig, 'cropSize' | 'gridOverlap'>): [number, number][] {
-  // Up to (1 + overlap) × cropSize, one window takes the whole length (downscaled to cropSize when written):
+function axisWindows(start: number, length: number, win: number, overlap: number): [number, number][] {
+  // Up to (1 + overlap) × win, one window takes the whole length (downscaled to cropSize when written):
   // two windows there would overlap by more than 75 % and give near-duplicate crops, while the downscale is
   // at most 1 / (1 + overlap), which keeps the detail.
-  if (length <= config.cropSize * (1 + config.gridOverlap)) return [[start, length]];
-  const win = config.cropSize;
-  const stride = win * (1 - config.gridOverlap);
+  if (length <= win * (1 + overlap)) return [[start, length]];
+  const stride = win * (1 - overlap);
   const count = Math.ceil((length - win) / stride) + 1;
   const step = (length - win) / (count - 1);
   return Array.from({ length: count }, (_, i) => [start + Math.round(i * step), win]);
