@@ -1,6 +1,7 @@
 import { UsageError, type Command, type CommandContext } from '../command';
 import { loadDataset } from '../../core/dataset/load';
-import { runCrops, type CropsProgress, type CropsSummary } from '../../core/crops';
+import { runCrops, type CropsSummary } from '../../core/crops';
+import { abortOnInterrupt, progressReporter } from '../progress';
 
 const STATES = ['damaged', 'undamaged'] as const;
 
@@ -33,9 +34,7 @@ export const cropsCommand: Command = {
     if (skipped) context.stderr.write(`dataset: ${skipped} file(s) skipped by the loader (see the scan command)\n`);
 
     const progress = progressReporter(context.stderr);
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', onSigint);
+    const interrupt = abortOnInterrupt();
     let summary: CropsSummary;
     try {
       summary = await runCrops({
@@ -45,14 +44,14 @@ export const cropsCommand: Command = {
         config: { useMask },
         force: Boolean(context.values.force),
         onProgress: progress,
-        signal: controller.signal,
+        signal: interrupt.signal,
       });
     } finally {
-      process.off('SIGINT', onSigint);
+      interrupt.dispose();
       progress.end();
     }
     if (context.json) context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else context.stdout.write(formatSummary(summary));
+    else context.stdout.write(formatCropsSummary(summary));
     return summary.failures.length ? 1 : 0;
   },
 };
@@ -61,39 +60,7 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-type Reporter = ((p: CropsProgress) => void) & { end(): void };
-
-/** One updating line on a terminal; on a pipe or log file, a plain line every 10 % (or 5 s) instead. */
-function progressReporter(stream: NodeJS.WritableStream): Reporter {
-  const tty = Boolean((stream as NodeJS.WriteStream).isTTY);
-  let lastLine = 0;
-  let lastDecile = -1;
-  let drawn = false;
-  const report = ((p: CropsProgress) => {
-    const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
-    if (tty) {
-      const width = 30;
-      const filled = Math.round((width * pct) / 100);
-      const line = `crops [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${p.total} ${p.current ?? ''}`;
-      const columns = (stream as NodeJS.WriteStream).columns || 100;
-      stream.write(`\r\x1b[2K${line.slice(0, columns - 1)}`);
-      drawn = true;
-      return;
-    }
-    const decile = Math.floor(pct / 10);
-    if (decile !== lastDecile || Date.now() - lastLine > 5000 || p.done === p.total) {
-      stream.write(`crops: ${p.done}/${p.total} (${pct} %)\n`);
-      lastDecile = decile;
-      lastLine = Date.now();
-    }
-  }) as Reporter;
-  report.end = () => {
-    if (drawn) stream.write('\n');
-  };
-  return report;
-}
-
-function formatSummary(s: CropsSummary): string {
+export function formatCropsSummary(s: CropsSummary): string {
   const rate = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)} %`);
   const mean = (v: number | null) => (v === null ? '-' : v.toFixed(2));
   const lines = [

@@ -1,7 +1,8 @@
 import type { Command } from '../command';
 import { fixtureCommand } from './fixture';
+import { runCommand } from './run';
 import { scanCommand } from './scan';
 import { cropsCommand } from './crops';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand];
+export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, runCommand];
