@@ -1,0 +1,209 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workspacePaths } from '../workspace/workspace';
+import { buildIndex, LocalIndex } from '.';
+import { faissFromBuffer, hnswParams } from './faiss';
+import { syntheticVectors, writeSyntheticEmbeddings } from './synthetic';
+import { exactTopK } from './vectors';
+
+const DIM = 32;
+const COUNT = 2_000;
+const REJECTED = [3, 10, 500];
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'carlens-index-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function freshWorkspace(name: string, count = COUNT, dim = DIM): Promise<{ ws: string; vectors: Float32Array }> {
+  const ws = join(root, name);
+  const rejected = REJECTED.filter((i) => i < count);
+  const { vectors } = await writeSyntheticEmbeddings(ws, { count, dim, seed: 7, rejected });
+  return { ws, vectors };
+}
+
+function queries(count: number, dim: number): Float32Array[] {
+  const all = syntheticVectors(count, dim, 99);
+  return Array.from({ length: count }, (_, i) => all.slice(i * dim, (i + 1) * dim));
+}
+
+describe('buildIndex + LocalIndex (Flat)', () => {
+  it('indexes every non-rejected crop, in metadata order, and passes the self-check', async () => {
+    const { ws, vectors } = await freshWorkspace('flat');
+    const config = await buildIndex({ workspace: ws, expectedModel: 'synthetic-model' });
+    expect(config).toMatchObject({ index_type: 'flat', count: COUNT - REJECTED.length, skipped_rejected: 3, dim: DIM });
+    expect(config.self_check.passed).toBe(config.self_check.sampled);
+    expect(config.self_check.min_self_score).toBeCloseTo(1, 4);
+
+    const index = await LocalIndex.open(ws, { model: 'synthetic-model', dim: DIM });
+    expect(index.size).toBe(COUNT - REJECTED.length);
+    expect(index.records.some((r) => r.rejected)).toBe(false);
+    // Crop 11 (original row 11) sits at row 9 after skipping rejected rows 3 and 10; its stored vector is row 11's.
+    const row = index.rowOf('crop-000011')!;
+    expect(row).toBe(9);
+    expect(Array.from(index.vector(row))).toEqual(Array.from(vectors.subarray(11 * DIM, 12 * DIM)));
+    const [top] = index.search(index.vector(row), 1);
+    expect(top!.row).toBe(row);
+    expect(top!.score).toBeCloseTo(1, 5);
+  });
+
+  it('unfiltered and filtered results equal a brute force over the passing rows, on both search paths', async () => {
+    const ws = join(root, 'flat');
+    const index = await LocalIndex.open(ws);
+    const all = index.records.map((_, i) => i);
+    const subsets: [string, Set<number>][] = [
+      ['damaged', new Set(all.filter((i) => index.records[i]!.has_damage))],
+      ['zone 4', new Set(all.filter((i) => index.records[i]!.vehicle_zone === '4'))],
+      ['dent in zone 4 or 5', new Set(all.filter((i) => ['4', '5'].includes(index.records[i]!.vehicle_zone ?? '') && index.records[i]!.damage_types.includes('dent')))],
+    ];
+    const vectors = new Float32Array(index.size * DIM);
+    all.forEach((i) => vectors.set(index.vector(i), i * DIM));
+    for (const q of queries(10, DIM)) {
+      expect(index.search(q, 10)).toEqual(exactTopK(vectors, DIM, q, 10, null));
+      for (const [name, subset] of subsets) {
+        const expected = exactTopK(vectors, DIM, q, 10, subset);
+        expect(expected.length, name).toBe(Math.min(10, subset.size));
+        // Default: small subsets are scored directly; exactSubsetMax 0 forces faiss with a growing k.
+        expect(index.search(q, 10, subset), name).toEqual(expected);
+        expect(index.search(q, 10, subset, { exactSubsetMax: 0 }), name).toEqual(expected);
+      }
+    }
+    expect(index.search(queries(1, DIM)[0]!, 10, new Set())).toEqual([]);
+    expect(index.search(queries(1, DIM)[0]!, 10, new Set([5, 6]))).toHaveLength(2);
+  });
+
+  it('refuses an index from another model, of another dimension, or whose files disagree', async () => {
+    const ws = join(root, 'flat');
+    await expect(LocalIndex.open(ws, { model: 'other-model' })).rejects.toThrow(
+      /built with model synthetic-model, but queries use other-model; re-run phase 3/,
+    );
+    await expect(LocalIndex.open(ws, { dim: 512 })).rejects.toThrow(/has dimension 32, but queries have 512/);
+    await expect(buildIndex({ workspace: ws, expectedModel: 'other-model' })).rejects.toThrow(
+      /embeddings come from model synthetic-model, expected other-model/,
+    );
+    const index = await LocalIndex.open(ws);
+    expect(() => index.search(new Float32Array(8), 5)).toThrow(/query vector has 8 values, the index has dimension 32/);
+
+    // A generation whose metadata lost a record no longer matches its faiss index.
+    const { indexDir } = workspacePaths(ws);
+    const gen = (await readFile(join(indexDir, 'current'), 'utf8')).trim();
+    const metadataPath = join(indexDir, gen, 'metadata.json');
+    const original = await readFile(metadataPath, 'utf8');
+    const metadata = JSON.parse(original);
+    metadata.records.pop();
+    await writeFile(metadataPath, JSON.stringify(metadata));
+    await expect(LocalIndex.open(ws)).rejects.toThrow(/holds 1997 vectors but .*metadata.json has 1996 records/);
+    await writeFile(metadataPath, original);
+  });
+
+  it('refuses phase 3 output whose files disagree', async () => {
+    const { ws } = await freshWorkspace('bad-phase3', 50);
+    const metadataPath = join(workspacePaths(ws).embeddingsDir, 'metadata.json');
+    const metadata = JSON.parse(await readFile(metadataPath, 'utf8'));
+    metadata.crops.pop();
+    await writeFile(metadataPath, JSON.stringify(metadata));
+    await expect(buildIndex({ workspace: ws })).rejects.toThrow(/embeddings.npy has 50 rows but .*metadata.json has 49 crops/);
+    await expect(LocalIndex.open(ws)).rejects.toThrow(/no index in .*run `carlens index` first/);
+  });
+
+  it('ignores a generation that never became current, and prunes it on the next build', async () => {
+    const { ws } = await freshWorkspace('crash', 300);
+    const first = await buildIndex({ workspace: ws });
+    const { indexDir } = workspacePaths(ws);
+    // A build that died after writing some files of the next generation, before switching `current`.
+    const orphan = join(indexDir, `gen-${first.generation + 1}`);
+    await mkdir(orphan);
+    await writeFile(join(orphan, 'index.faiss'), 'half written');
+    const index = await LocalIndex.open(ws);
+    expect(index.config.generation).toBe(first.generation);
+    expect(index.size).toBe(298); // rejected crops 3 and 10 are left out
+
+    const second = await buildIndex({ workspace: ws });
+    expect(second.generation).toBe(first.generation + 2);
+    expect((await readdir(indexDir)).sort()).toEqual(['current', `gen-${second.generation}`]);
+  });
+});
+
+describe('review edits', () => {
+  it('updateCrop replaces one vector and record as a new generation, and search follows', async () => {
+    const { ws } = await freshWorkspace('update', 400);
+    await buildIndex({ workspace: ws });
+    const index = await LocalIndex.open(ws);
+    const target = 'crop-000042';
+    const donor = index.vector(index.rowOf('crop-000300')!);
+    expect(index.search(donor, 1)[0]!.row).toBe(index.rowOf('crop-000300'));
+
+    const before = index.config.generation;
+    const config = await index.updateCrop(target, donor, { text_description: 'edited', context_edited: true });
+    expect(config.generation).toBe(before + 1);
+    expect(config.source).toBe('update');
+    // Crop 42 now holds crop 300's vector: the two tie, and the lower row (42) ranks first.
+    const hits = index.search(donor, 2);
+    expect(hits.map((h) => index.records[h.row]!.crop_id)).toEqual([target, 'crop-000300']);
+
+    const reopened = await LocalIndex.open(ws);
+    expect(reopened.config.generation).toBe(before + 1);
+    expect(Array.from(reopened.vector(reopened.rowOf(target)!))).toEqual(Array.from(donor));
+    expect(reopened.records[reopened.rowOf(target)!]).toMatchObject({ text_description: 'edited', context_edited: true });
+    await expect(index.updateCrop(target, new Float32Array(DIM))).rejects.toThrow(/norm is 0, expected a unit vector/);
+    await expect(index.updateCrop('nope', donor)).rejects.toThrow(/crop nope is not in the index/);
+  });
+
+  it('rejectCrop removes the crop from the index and from search results', async () => {
+    const { ws } = await freshWorkspace('reject', 400);
+    await buildIndex({ workspace: ws });
+    const index = await LocalIndex.open(ws);
+    const target = 'crop-000123';
+    const vector = index.vector(index.rowOf(target)!);
+    expect(index.records[index.search(vector, 1)[0]!.row]!.crop_id).toBe(target);
+
+    const config = await index.rejectCrop(target);
+    expect(config).toMatchObject({ count: 397, skipped_rejected: 3, source: 'reject' });
+    expect(index.rowOf(target)).toBeUndefined();
+    const reopened = await LocalIndex.open(ws);
+    expect(reopened.size).toBe(397);
+    expect(reopened.search(vector, 397).map((h) => reopened.records[h.row]!.crop_id)).not.toContain(target);
+    // Rows after the removed one moved up by one and still carry their own vectors.
+    const next = reopened.rowOf('crop-000124')!;
+    expect(reopened.search(reopened.vector(next), 1)[0]!.row).toBe(next);
+  });
+});
+
+describe('HNSW', () => {
+  it('is used above the flat threshold and reaches recall@10 ≥ 0.9 against exact search on 5k × 64', async () => {
+    const dim = 64;
+    const { ws } = await freshWorkspace('hnsw', 5_000, dim);
+    const config = await buildIndex({ workspace: ws, flatThreshold: 1_000 });
+    expect(config.index_type).toBe('hnsw');
+    expect(config.faiss).toMatchObject({ description: 'HNSW32,Flat', hnsw: { m: 32, ef_construction: 200, ef_search: 64 } });
+    const index = await LocalIndex.open(ws);
+    // The parameters survive the write/read round trip (they live in the serialised index).
+    const gen = `gen-${config.generation}`;
+    const stored = faissFromBuffer(await readFile(join(workspacePaths(ws).indexDir, gen, 'index.faiss')));
+    expect(hnswParams(stored)).toEqual({ efConstruction: 200, efSearch: 64 });
+    const vectors = new Float32Array(index.size * dim);
+    index.records.forEach((_, i) => vectors.set(index.vector(i), i * dim));
+
+    let found = 0;
+    const qs = queries(100, dim);
+    for (const q of qs) {
+      const exact = new Set(exactTopK(vectors, dim, q, 10, null).map((n) => n.row));
+      found += index.search(q, 10).filter((n) => exact.has(n.row)).length;
+    }
+    const recall = found / (10 * qs.length);
+    expect(recall).toBeGreaterThanOrEqual(0.9);
+
+    // Filtered on the ANN path: every result passes and k is filled.
+    const damaged = new Set(index.records.flatMap((r, i) => (r.has_damage ? [i] : [])));
+    for (const q of qs.slice(0, 10)) {
+      const hits = index.search(q, 10, damaged, { exactSubsetMax: 0 });
+      expect(hits).toHaveLength(10);
+      expect(hits.every((h) => damaged.has(h.row))).toBe(true);
+    }
+  });
+});
