@@ -1,0 +1,103 @@
+import { DAMAGE_TYPES, isDamageType, type DamageType } from '../../core/domain/damage-types';
+import { isZoneId } from '../../core/domain/zones';
+import { inspectionAnswer, Retriever, type InspectionAnswer, type RetrievalResult, type SearchFilters } from '../../core/retriever';
+import { UsageError, type Command, type CommandContext } from '../command';
+
+export const searchCommand: Command = {
+  name: 'search',
+  summary: 'Similar crops for a photo, a text or an indexed crop, with zone / damage filters applied before ranking',
+  usage:
+    'carlens search (--image FILE | --text TEXT | --crop CROP_ID) [--zone 4,5] [--damage true|false] [--type dent,crack] [--exclude-photo ID] [-k 10] [--json] [--workspace DIR]',
+  options: {
+    image: { type: 'string' },
+    text: { type: 'string' },
+    crop: { type: 'string' },
+    zone: { type: 'string' },
+    damage: { type: 'string' },
+    type: { type: 'string' },
+    'exclude-photo': { type: 'string' },
+    k: { type: 'string', short: 'k', default: '10' },
+  },
+  async run(context) {
+    if (context.positionals.length) throw new UsageError('search takes no positional arguments');
+    const filters = parseFilters(context);
+    const k = Number(context.values.k);
+    if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k must be a positive integer, not ${String(context.values.k)}`);
+    const sources = (['image', 'text', 'crop'] as const).filter((s) => context.values[s] !== undefined);
+    if (sources.length !== 1) throw new UsageError('give exactly one of --image, --text, --crop');
+
+    const retriever = await Retriever.open(context.workspace);
+    const query = queryVector(retriever, context);
+    const results = retriever.search(query.vector, { k, filters });
+    const answer = inspectionAnswer(results);
+    if (context.json) {
+      context.stdout.write(`${JSON.stringify({ query: query.description, k, filters, results, answer }, null, 2)}\n`);
+    } else {
+      context.stdout.write(formatResults(query.description, results, answer));
+    }
+    return 0;
+  },
+};
+
+function queryVector(retriever: Retriever, context: CommandContext): { vector: Float32Array; description: string } {
+  const cropId = context.values.crop;
+  if (typeof cropId === 'string') {
+    const row = retriever.index.rowOf(cropId);
+    if (row === undefined) throw new UsageError(`crop ${cropId} is not in the index`);
+    return { vector: retriever.index.vector(row), description: `crop ${cropId}` };
+  }
+  // Image and text queries need phase 3's query embedder, which this build does not have yet.
+  throw new Error('--image and --text need the phase 3 query embedder, which is not available yet; use --crop CROP_ID');
+}
+
+function list(value: unknown): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : undefined;
+}
+
+export function parseFilters(context: Pick<CommandContext, 'values'>): SearchFilters {
+  const filters: SearchFilters = {};
+  const zones = list(context.values.zone);
+  if (zones) {
+    const bad = zones.find((z) => !isZoneId(Number(z)) || String(Number(z)) !== z);
+    if (bad !== undefined) throw new UsageError(`--zone takes zone numbers 1..10, not ${bad}`);
+    filters.vehicle_zone = zones;
+  }
+  const damage = context.values.damage;
+  if (damage !== undefined) {
+    if (damage !== 'true' && damage !== 'false') throw new UsageError(`--damage must be true or false, not ${String(damage)}`);
+    filters.has_damage = damage === 'true';
+  }
+  const types = list(context.values.type);
+  if (types) {
+    const bad = types.find((t) => !isDamageType(t));
+    if (bad !== undefined) throw new UsageError(`--type ${bad} is not one of ${DAMAGE_TYPES.join(', ')}`);
+    filters.damage_type = types as DamageType[];
+  }
+  const exclude = context.values['exclude-photo'];
+  if (typeof exclude === 'string') filters.exclude_source_image = exclude;
+  return filters;
+}
+
+function percent(x: number): string {
+  return `${Math.round(100 * x)} %`;
+}
+
+export function formatResults(query: string, results: RetrievalResult[], answer: InspectionAnswer): string {
+  const lines = [`query: ${query}`, ''];
+  if (!results.length) return `${lines.join('\n')}no crop passes the filters\n`;
+  for (const r of results) {
+    const damage = r.has_damage ? r.damage_types.join('+') || 'damage' : 'clean';
+    lines.push(`${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  zone ${r.zone ?? '?'}  ${damage.padEnd(24)}  ${r.crop_id}  ${r.crop_path}`);
+  }
+  lines.push('');
+  if (answer.has_damage) {
+    lines.push(`damage: ${answer.has_damage.value ? 'yes' : 'no'} (${percent(answer.has_damage.confidence)} of the evidence)`);
+  }
+  if (answer.damage_types.length) {
+    lines.push(`types:  ${answer.damage_types.map((t) => `${t.value} ${percent(t.confidence)}`).join(', ')}`);
+  }
+  if (answer.zone) lines.push(`zone:   ${answer.zone.value} (${percent(answer.zone.confidence)})`);
+  return `${lines.join('\n')}\n`;
+}
