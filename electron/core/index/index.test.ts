@@ -175,7 +175,7 @@ describe('review edits', () => {
 });
 
 describe('HNSW', () => {
-  it('is used above the flat threshold and reaches recall@10 ≥ 0.9 against exact search on 5k × 64', async () => {
+  it('is used above the flat threshold and reaches recall@10 ≥ 0.9 against exact search on 5k × 64', { timeout: 30_000 }, async () => {
     const dim = 64;
     const { ws } = await freshWorkspace('hnsw', 5_000, dim);
     const config = await buildIndex({ workspace: ws, flatThreshold: 1_000 });

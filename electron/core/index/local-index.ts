@@ -99,7 +99,7 @@ export class LocalIndex {
     const wanted = Math.min(k, allowedRows.size);
     const share = allowedRows.size / this.size;
     // Ask for enough that, at this pass rate, about twice k pass; widen 4× per miss.
-    let searchK = Math.min(this.size, Math.ceil((2 * k) / share));
+    let searchK = Math.min(this.size, MAX_ANN_K, Math.ceil((2 * k) / share));
     for (;;) {
       const found = this.rescore(query, faissSearch(index, query, searchK), wanted, allowedRows);
       // Flat with every row searched is complete; otherwise enough must have passed.
