@@ -71,6 +71,11 @@ describe('seed-convention bad-input corpus', () => {
     await addKo(name('ko', '3004', 7), labelme([{ label: 'scuff', points: square(10, 10) }, { label: '4', points: square(30, 30) }]));
     await addKo(name('ko', '3005', 8), labelme([{ label: '9', points: square(10, 10) }]));
     await addKo(name('ko', '3006', 9), labelme([{ label: '6', points: square(80, 60, 40) }], 640, 480));
+    await write(files.image(name('ok', '3007', 3)), good);
+    await write(files.truth(name('ok', '3007', 3)), truth);
+    await write(files.seg(name('ok', '3007', 3)), labelme([{ label: '2', points: square(10, 10) }]));
+    await addKo(name('ko', '3008', 10), labelme([{ label: '2', points: square(10, 10) }]));
+    await write(`${name('ko', '3008', 10)}imageDANO_original.jpeg`, good);
 
     dataset = await loadDataset(root, { maxPixels: 1_000_000 });
   });
@@ -97,6 +102,8 @@ describe('seed-convention bad-input corpus', () => {
       `warning shape_too_few_points ${files.seg(name('ko', '3003', 6))}`,
       `warning size_mismatch ${files.seg(name('ko', '3006', 9))}`,
       `warning unknown_label ${files.seg(name('ko', '3004', 7))}`,
+      `warning unexpected_segmentation ${files.seg(name('ok', '3007', 3))}`,
+      `error duplicate_photo ${files.image(name('ko', '3008', 10))}`,
     ].sort());
   });
 
@@ -108,11 +115,15 @@ describe('seed-convention bad-input corpus', () => {
     expect(message('truncated_image')).toMatch(/^the image is truncated: .*premature end/i);
     expect(message('unknown_label')).toBe("label 'scuff' is not a damage type (1-8) nor 9; kept as a non-damage shape");
     expect(message('size_mismatch')).toBe('annotation says 640×480 but the image is 320×240; points scaled to the image');
+    expect(message('no_damage_shapes')).toBe("damaged photo has 1 shape but none is a damage type (labels 1-8); labels: '9'; it yields no damage crop");
+    expect(message('duplicate_photo')).toBe(`same photo id as ${name('ko', '3008', 10)}imageDANO_original.jpeg (file skipped)`);
   });
 
   it('still loads every good photo, fixed where it could be', () => {
     const byTs = new Map(dataset.photos.map((p) => [p.timestamp, p]));
-    expect([...byTs.keys()].sort()).toEqual(['1001', '1002', '3001', '3002', '3003', '3004', '3005', '3006']);
+    expect([...byTs.keys()].sort()).toEqual(['1001', '1002', '3001', '3002', '3003', '3004', '3005', '3006', '3007', '3008']);
+    expect(byTs.get('3007')).toMatchObject({ state: 'undamaged', shapes: [] });
+    expect(byTs.get('3008')!.fileName).toBe(`${name('ko', '3008', 10)}imageDANO_original.jpeg`);
 
     const ko = byTs.get('1001')!;
     expect(ko).toMatchObject({ state: 'damaged', zone: 4, width: 320, height: 240 });
@@ -138,6 +149,7 @@ describe('plain LabelMe folder bad input', () => {
     await writeFile(join(root, 'a.json'), labelme([{ label: 'scratch', points: square(10, 10) }, { label: 'part_door', points: square(50, 50, 60) }]));
     await writeFile(join(root, 'b.jpg'), good);
     await writeFile(join(root, 'b.json'), labelme([{ label: 'part_hood', points: square(50, 50, 60) }]));
+    await writeFile(join(root, 'a.png'), await sharp(good).png().toBuffer());
     await writeFile(join(root, 'c.jpg'), good);
     await writeFile(join(root, 'orphan.json'), labelme([]));
     await writeFile(join(root, 'labelmap.json'), JSON.stringify({ map: { scratch: 'surface_scratch', airbag: null } }));
@@ -155,6 +167,7 @@ describe('plain LabelMe folder bad input', () => {
     expect(byId.get('b')).toMatchObject({ state: 'undamaged', zone: null });
     expect(byId.get('c')).toMatchObject({ state: 'undamaged', zone: null, shapes: [] });
     expect(dataset.problems.map((p) => `${p.severity} ${p.code} ${p.file}`).sort()).toEqual([
+      'error duplicate_photo a.png',
       'error image_missing orphan.json',
       'warning annotation_missing c.jpg',
       'warning bad_zone_table zones.csv',
@@ -167,10 +180,14 @@ describe('plain LabelMe folder bad input', () => {
     expect(dataset.photos.map((p) => p.id).sort()).toEqual(['a', 'b']);
     expect(dataset.problems.map((p) => `${p.severity} ${p.code} ${p.file}`).sort()).toEqual([
       'error annotation_missing c.jpg',
+      'error duplicate_photo a.png',
       'error image_missing orphan.json',
       'warning bad_zone_table zones.csv',
       'warning no_damage_shapes b.json',
     ]);
+    expect(dataset.problems.find((p) => p.code === 'no_damage_shapes')!.message).toBe(
+      "damaged photo has 1 shape but none is a damage type (per labelmap.json); labels: 'part_hood'; it yields no damage crop",
+    );
   });
 
   it('with an undamaged flag, no label counts as damage', async () => {

@@ -7,7 +7,7 @@ import { readLabelMe } from './labelme';
 import { readLabelMap, type LabelMap } from './label-map';
 import type { Dataset, Photo, PhotoState, Problem } from './model';
 import { sizeScale } from './seed-convention';
-import { convertShapes, type LabelClass } from './shapes';
+import { convertShapes, noDamageMessage, type LabelClass } from './shapes';
 import { readZoneTable } from './zone-table';
 
 export interface LabelMeFolderOptions {
@@ -31,12 +31,22 @@ export async function loadLabelMeFolder(root: string, options: LabelMeFolderOpti
   const zoneTable = zonesPath ? await readZoneTable(zonesPath) : { zones: new Map(), problems: [] };
   const problems: Problem[] = [...zoneTable.problems];
 
-  const images = names.filter((n) => IMAGE.test(n));
-  const imageStems = new Set(images.map(stem));
+  // a.jpg and a.png would both be photo 'a' paired with a.json; the first in name order wins.
+  const images: string[] = [];
+  const imageStems = new Set<string>();
+  for (const image of names.filter((n) => IMAGE.test(n))) {
+    if (imageStems.has(stem(image))) {
+      const kept = images.find((i) => stem(i) === stem(image))!;
+      problems.push({ file: image, severity: 'error', code: 'duplicate_photo', message: `same photo id '${stem(image)}' as ${kept} (file skipped)` });
+      continue;
+    }
+    images.push(image);
+    imageStems.add(stem(image));
+  }
   const helperFiles = new Set(['labelmap.json', basename(labelMapPath ?? ''), basename(zonesPath ?? '')]);
   for (const json of names.filter((n) => n.toLowerCase().endsWith('.json') && !helperFiles.has(n))) {
     if (!imageStems.has(stem(json))) {
-      problems.push({ file: json, severity: 'error', code: 'image_missing', message: `no image ${stem(json)}.jpg beside this annotation (file skipped)` });
+      problems.push({ file: json, severity: 'error', code: 'image_missing', message: `no image ${stem(json)}.jpg/.jpeg/.png beside this annotation (file skipped)` });
     }
   }
 
@@ -46,9 +56,10 @@ export async function loadLabelMeFolder(root: string, options: LabelMeFolderOpti
     damageType: options.state === 'undamaged' ? null : (labelMap.get(label) ?? null),
     known: true,
   });
+  const damageRule = labelMapPath ? `per ${basename(labelMapPath)}` : 'there is no labelmap.json, so no label is damage';
   const loaded = await mapLimit(images, async (image) => {
     const json = `${stem(image)}.json`;
-    return loadPhoto(root, image, jsonNames.has(json) ? json : null, classify, zoneTable.zones.get(image) ?? null, options);
+    return loadPhoto(root, image, jsonNames.has(json) ? json : null, classify, zoneTable.zones.get(image) ?? null, { ...options, damageRule });
   });
   const photos: Photo[] = [];
   for (const result of loaded) {
@@ -64,7 +75,7 @@ async function loadPhoto(
   json: string | null,
   classify: (label: string) => LabelClass,
   zone: Photo['zone'],
-  options: LabelMeFolderOptions,
+  options: LabelMeFolderOptions & { damageRule: string },
 ): Promise<{ photo: Photo | null; problems: Problem[] }> {
   const problems: Problem[] = [];
   const probe = await probeImage(join(root, image), options.maxPixels);
@@ -87,7 +98,7 @@ async function loadPhoto(
   const hasDamage = shapes.some((s) => s.damageType !== null);
   const state: PhotoState = options.state ?? (hasDamage ? 'damaged' : 'undamaged');
   if (state === 'damaged' && !hasDamage) {
-    problems.push({ file: json ?? image, severity: 'warning', code: 'no_damage_shapes', message: 'damaged photo has no damage shape; it yields no damage crop' });
+    problems.push({ file: json ?? image, severity: 'warning', code: 'no_damage_shapes', message: noDamageMessage(shapes, options.damageRule) });
   }
   return {
     photo: {

@@ -78,6 +78,8 @@ export const PROBLEM_CODES = [
   'unknown_label',
   'no_damage_shapes',
   'bad_zone_table',
+  'unexpected_segmentation',
+  'duplicate_photo',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

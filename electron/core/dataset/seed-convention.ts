@@ -6,7 +6,7 @@ import { mapLimit } from './concurrency';
 import { probeImage } from './image-probe';
 import { readLabelMe } from './labelme';
 import type { Dataset, Photo, PhotoState, Problem } from './model';
-import { convertShapes, type LabelClass } from './shapes';
+import { convertShapes, noDamageMessage, type LabelClass } from './shapes';
 
 /** `zona1_{ko|ok}_2_3_{timestamp}_zona_{Z}_` + one of the three suffixes (domain.md). */
 const SEED_NAME = /^zona1_(ko|ok)_2_3_(.+)_zona_(\d+)_(imageDANO_original\.jpe?g|imageDANO_original\.json|labelDANO_modificado\.json)$/i;
@@ -71,10 +71,18 @@ export async function loadSeedDataset(root: string, maxPixels?: number): Promise
       continue;
     }
     const group = groups.get(name.stem) ?? { stem: name.stem, name };
-    if (name.kind === 'image') group.image = entry.name;
-    else if (name.kind === 'ground_truth') group.groundTruth = entry.name;
+    if (name.kind === 'image') {
+      // Both …original.jpg and …original.jpeg would be one photo id; the first in name order wins.
+      if (group.image) {
+        const [kept, dropped] = [group.image, entry.name].sort() as [string, string];
+        group.image = kept;
+        problems.push({ file: dropped, severity: 'error', code: 'duplicate_photo', message: `same photo id as ${kept} (file skipped)` });
+      } else {
+        group.image = entry.name;
+      }
+      group.name = name;
+    } else if (name.kind === 'ground_truth') group.groundTruth = entry.name;
     else group.segmentation = entry.name;
-    if (name.kind === 'image') group.name = name;
     groups.set(name.stem, group);
   }
 
@@ -119,9 +127,12 @@ async function loadSeedPhoto(
     if (!truth.ok) problems.push({ file: group.groundTruth, severity: 'warning', code: truth.code, message: `${truth.message}; the state is taken from the name` });
   }
 
-  const annotationFiles = [group.groundTruth, group.segmentation].filter((f): f is string => Boolean(f)).map((f) => join(root, f));
+  const annotationFiles = [group.groundTruth, name.state === 'damaged' ? group.segmentation : undefined].filter((f): f is string => Boolean(f)).map((f) => join(root, f));
   let shapes: Photo['shapes'] = [];
-  if (group.segmentation) {
+  // An ok photo is undamaged by its name; damage shapes on it would contradict that, so a stray segmentation is ignored.
+  if (group.segmentation && name.state === 'undamaged') {
+    problems.push({ file: group.segmentation, severity: 'warning', code: 'unexpected_segmentation', message: 'segmentation for an undamaged (ok) photo; ignored, the photo keeps no shapes' });
+  } else if (group.segmentation) {
     const segmentation = await readLabelMe(join(root, group.segmentation));
     if (!segmentation.ok) return skip(group.segmentation, segmentation.code, `${segmentation.message} (photo skipped)`);
     const scale = sizeScale(segmentation.file, probe, group.segmentation, problems);
@@ -133,7 +144,7 @@ async function loadSeedPhoto(
     shapes = converted.shapes;
   }
   if (name.state === 'damaged' && !shapes.some((s) => s.damageType)) {
-    problems.push({ file: group.segmentation ?? group.image, severity: 'warning', code: 'no_damage_shapes', message: 'damaged (ko) photo has no damage shape (labels 1-8); it yields no damage crop' });
+    problems.push({ file: group.segmentation ?? group.image, severity: 'warning', code: 'no_damage_shapes', message: noDamageMessage(shapes, 'labels 1-8') });
   }
   const photo: Photo = {
     id: group.image.replace(/\.[^.]+$/, ''),

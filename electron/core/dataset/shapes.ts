@@ -100,6 +100,14 @@ export function convertShapes(
   return { shapes, problems, unknownLabels };
 }
 
+/** Why a damaged photo yields no damage crop, in words: no shapes at all, or only labels that are not damage. */
+export function noDamageMessage(shapes: readonly Shape[], damageLabels: string): string {
+  if (shapes.length === 0) return 'damaged photo has no shapes at all; it yields no damage crop';
+  const labels = [...new Set(shapes.map((s) => s.label))].map((l) => `'${l}'`).join(', ');
+  const count = `${shapes.length} shape${shapes.length === 1 ? '' : 's'}`;
+  return `damaged photo has ${count} but none is a damage type (${damageLabels}); labels: ${labels}; it yields no damage crop`;
+}
+
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
