@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../workspace/atomic-write';
 const { onnx } = onnxProto;
 
 export interface DeriveRecipe {
+  source: string;
   tensors: string[];
   pooling: ('avg' | 'max')[];
 }
@@ -82,10 +83,10 @@ export function deriveFeatureModel(source: Uint8Array, recipe: DeriveRecipe): Ui
 }
 
 /** Path of the derived tower for a source file and recipe, building and caching it when missing. */
-export async function derivedTowerPath(id: string, sourcePath: string, recipe: DeriveRecipe): Promise<string> {
+export async function derivedTowerPath(id: string, sourcePath: string, recipe: DeriveRecipe, cacheDir = MODEL_CACHE_DIR): Promise<string> {
   const source = await readFile(sourcePath);
-  const key = createHash('sha256').update(source).update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
-  const path = join(MODEL_CACHE_DIR, `${id}-${key}.onnx`);
+  const key = createHash('sha256').update(source).update(JSON.stringify({ tensors: recipe.tensors, pooling: recipe.pooling })).digest('hex').slice(0, 16);
+  const path = join(cacheDir, `${id}-${key}.onnx`);
   if (!existsSync(path)) await writeFileAtomic(path, deriveFeatureModel(source, recipe));
   return path;
 }

@@ -1,126 +1,140 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../models/paths';
-import { readNpy } from '../workspace/npy';
-import { writeJsonAtomic } from '../workspace/atomic-write';
-import { workspacePaths } from '../workspace/workspace';
 import { loadEmbedder, type Embedder } from './embedder';
 import { DEFAULT_EMBEDDER_MANIFEST } from './manifest';
-import { embedQuery, runEmbeddings } from './run';
-import { TINY_CLIP, writeTinyClip } from './testing/tiny-clip';
+import { writeTinyClip } from './tiny-clip';
 
-const norm = (v: Float32Array) => Math.hypot(...v);
-const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+const photo = (name: string) => join(sharedDir(), 'datasets', 'car-parts-undamaged', name);
 
-async function gradient(width: number, height: number, hue: number): Promise<Buffer> {
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) pixels.set([(x * 255) / width, (y * 255) / height, hue], (y * width + x) * 3);
-  }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+async function gradient(width: number, height: number, seed: number): Promise<Buffer> {
+  const data = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * seed + (i >> 7) * 31) % 256;
+  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
 }
 
-describe('CLIP-family embedder on a tiny generated CLIP model (real onnxruntime sessions)', () => {
+describe('CLIP-family embedder on a generated tiny CLIP', () => {
   let dir: string;
   let embedder: Embedder;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'carlens-tiny-clip-'));
-    embedder = await loadEmbedder(await writeTinyClip(join(dir, 'model')));
+    embedder = await loadEmbedder(await writeTinyClip(dir, { size: 32, dim: 16 }));
   });
-  afterAll(async () => {
-    await embedder.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => embedder?.dispose());
 
-  it('reads everything from the manifest and records the provider actually used', () => {
-    expect(embedder.imageDim).toBe(TINY_CLIP.dim);
-    expect(embedder.textDim).toBe(TINY_CLIP.dim);
+  it('gives unit vectors of the manifest dimension from both towers', async () => {
     expect(embedder.providerUsed).toBe('cpu');
-  });
-
-  it('gives unit vectors, and a batch gives what one-by-one gives', async () => {
-    const images = [await gradient(40, 40, 10), await gradient(40, 40, 200), await gradient(64, 48, 90)];
-    const batch = await embedder.embedImages(images);
-    for (const [i, image] of images.entries()) {
-      const [single] = await embedder.embedImages([image]);
-      expect(norm(batch[i]!)).toBeCloseTo(1, 5);
-      for (let d = 0; d < TINY_CLIP.dim; d++) expect(batch[i]![d]).toBeCloseTo(single![d]!, 5);
-    }
+    expect(embedder.dim).toBe(16);
+    const images = await embedder.embedImages([await gradient(40, 30, 7), await gradient(32, 32, 13)]);
     const texts = await embedder.embedTexts(['a dented car door', 'a bowl of fruit']);
-    expect(texts.map(norm).map((n) => +n.toFixed(5))).toEqual([1, 1]);
-    expect(dot(texts[0]!, texts[1]!)).toBeLessThan(0.9999);
+    for (const v of [...images, ...texts]) {
+      expect(v.length).toBe(16);
+      expect(Math.abs(norm(v) - 1)).toBeLessThan(1e-4);
+    }
+    expect(maxDiff(texts[0]!, texts[1]!)).toBeGreaterThan(0.01);
   });
 
-  it('adds the multi-patch view for an image larger than the encoder input', async () => {
-    const large = await gradient(96, 64, 120);
-    const [withPatches] = await embedder.embedImages([large], { multiPatch: true });
-    const [globalOnly] = await embedder.embedImages([large], { multiPatch: false });
-    expect(norm(withPatches!)).toBeCloseTo(1, 5);
-    expect(Math.max(...withPatches!.map((v, i) => Math.abs(v - globalOnly![i]!)))).toBeGreaterThan(1e-4);
-    const small = await gradient(32, 32, 120);
-    const [a] = await embedder.embedImages([small], { multiPatch: true });
-    const [b] = await embedder.embedImages([small], { multiPatch: false });
-    expect(Array.from(a!)).toEqual(Array.from(b!));
+  it('a batch gives the same vectors as one-by-one runs', async () => {
+    const inputs = [await gradient(40, 30, 7), await gradient(64, 48, 3), await gradient(32, 32, 13)];
+    const batch = await embedder.embedImages(inputs);
+    for (const [i, input] of inputs.entries()) {
+      expect(maxDiff(batch[i]!, (await embedder.embedImages([input]))[0]!)).toBeLessThan(1e-5);
+    }
+    const texts = ['scratch on the rear bumper', 'dent', 'a bowl of fruit on a table'];
+    const textBatch = await embedder.embedTexts(texts);
+    for (const [i, text] of texts.entries()) {
+      expect(maxDiff(textBatch[i]!, (await embedder.embedTexts([text]))[0]!)).toBeLessThan(1e-5);
+    }
   });
 
-  it('phase 3 writes N × D unit vectors, metadata and generation info, and leaves out a corrupt crop', async () => {
-    const ws = join(dir, 'ws');
-    const crop = (id: string, text?: string) => ({
-      crop_id: id, crop_path: `crops/images/${id}.jpg`, source_image: 'p', source_path: '/x', has_damage: true,
-      vehicle_zone: '4', zone_description: null, zone_area: null, crop_type: 'clustered', crop_size: [40, 40],
-      bbox: { x: 0, y: 0, width: 40, height: 40 }, defects: [], damage_types: ['dent'], damage_count: 1,
-      grid_position: null, car_ratio: null, car_ratio_method: null, car_fallback: false, text_description: text,
-    });
-    const paths = workspacePaths(ws);
-    await writeJsonAtomic(paths.contexts, { version: 1, crops: [crop('a', 'dent on the rear door'), crop('b', 'scratch on the hood'), crop('c', 'broken'), { ...crop('d'), rejected: true }] });
-    await writeFile(join(ws, 'crops/images/a.jpg'), await gradient(40, 40, 10));
-    await writeFile(join(ws, 'crops/images/b.jpg'), await gradient(80, 60, 200));
-    await writeFile(join(ws, 'crops/images/c.jpg'), Buffer.from('not a jpeg'));
-    const summary = await runEmbeddings({ workspace: ws, manifestPath: embedder.manifest.path });
-    expect(summary).toMatchObject({ model: 'tiny-clip-test', crops: 3, embedded: 2, dim: TINY_CLIP.dim, provider: 'cpu' });
-    expect(summary.failures.map((f) => f.crop_id)).toEqual(['c']);
-    const npy = await readNpy(join(paths.embeddingsDir, 'embeddings.npy'));
-    expect(npy.shape).toEqual([2, TINY_CLIP.dim]);
-    const metadata = JSON.parse(await readFile(join(paths.embeddingsDir, 'metadata.json'), 'utf8'));
-    expect(metadata.crops.map((c: { crop_id: string; embedding_index: number }) => [c.crop_id, c.embedding_index])).toEqual([['a', 0], ['b', 1]]);
-    for (let i = 0; i < 2; i++) expect(norm(npy.data.subarray(i * TINY_CLIP.dim, (i + 1) * TINY_CLIP.dim))).toBeCloseTo(1, 4);
-    const info = JSON.parse(await readFile(join(paths.embeddingsDir, 'generation_info.json'), 'utf8'));
-    expect(info).toMatchObject({ model: 'tiny-clip-test', dim: TINY_CLIP.dim, fusion: 'average', provider: 'cpu', embedded: 2 });
-    // A query of crop a's own image and text lands on crop a's vector.
-    const query = await embedQuery(embedder, { image: join(ws, 'crops/images/a.jpg'), text: 'dent on the rear door' }, summary.fusion);
-    expect(dot(query, npy.data.subarray(0, TINY_CLIP.dim))).toBeCloseTo(1, 4);
+  it('takes the multi-patch path for a crop larger than the input, and only then', async () => {
+    const large = await gradient(300, 260, 5);
+    const [withPatches, without, small] = [
+      ...(await embedder.embedImagesSettled([large])),
+      ...(await embedder.embedImagesSettled([large], { multiPatch: false })),
+      ...(await embedder.embedImagesSettled([await gradient(32, 32, 5)])),
+    ];
+    if (!withPatches || !without || !small || 'error' in withPatches || 'error' in without || 'error' in small) throw new Error('embedding failed');
+    // 32-px patches every 224 px plus one flush with the far edge: x ∈ {0, 224, 268}, y ∈ {0, 224, 228}.
+    expect(withPatches.patches).toBe(9);
+    expect(without.patches).toBe(0);
+    expect(small.patches).toBe(0);
+    expect(maxDiff(withPatches.vector, without.vector)).toBeGreaterThan(1e-3);
+  });
+
+  it('fuses crops with average (aligned towers) and reports a corrupt crop without a vector', async () => {
+    const corrupt = join(dir, 'corrupt.jpg');
+    await writeFile(corrupt, Buffer.from('not a jpeg at all'));
+    const results = await embedder.embedCrops([
+      { image: await gradient(40, 40, 9), text: 'dent on the front left door' },
+      { image: corrupt, text: 'scratch' },
+      { image: await gradient(40, 40, 9), text: null },
+    ]);
+    expect('error' in results[1]! && results[1].error.message).toContain('corrupt.jpg');
+    const [fused, , imageOnly] = results as { vector: Float32Array }[];
+    expect(Math.abs(norm(fused!.vector) - 1)).toBeLessThan(1e-4);
+    expect(maxDiff(fused!.vector, imageOnly!.vector)).toBeGreaterThan(1e-3);
+    const query = await embedder.embedQuery({ text: 'dent on the front left door' });
+    expect(query.length).toBe(16);
   });
 });
 
-const yolox = join(sharedDir(), 'models', 'yolox-nano', 'yolox_nano.onnx');
-
-describe.skipIf(!existsSync(yolox))('offline default model (YOLOX-Nano features + lexical text)', () => {
+describe('offline visual + lexical embedder (YOLOX-Nano features)', () => {
   let embedder: Embedder;
+  let cacheDir: string;
   beforeAll(async () => {
-    embedder = await loadEmbedder(DEFAULT_EMBEDDER_MANIFEST);
-  });
-  afterAll(() => embedder.dispose());
+    cacheDir = await mkdtemp(join(tmpdir(), 'carlens-model-cache-'));
+    embedder = await loadEmbedder(DEFAULT_EMBEDDER_MANIFEST, { cacheDir });
+  }, 60_000);
+  afterAll(() => embedder?.dispose());
 
-  it('derives a pooled multi-scale feature tower from the real detector and embeds real photos stably', async () => {
-    const photo = join(sharedDir(), 'datasets', 'car-parts-undamaged', 'train1.jpg');
-    const [a] = await embedder.embedImages([photo]);
-    const [b] = await embedder.embedImages([photo]);
-    expect(a!.length).toBe(896);
-    expect(norm(a!)).toBeCloseTo(1, 5);
-    expect(Array.from(a!)).toEqual(Array.from(b!));
-    const other = join(sharedDir(), 'datasets', 'car-parts-undamaged', 'train2.jpg');
-    const [c] = await embedder.embedImages([other]);
-    expect(dot(a!, c!)).toBeLessThan(0.9999);
+  it('prepares the derived tower into the cache and gives a stable unit vector for a real photo', async () => {
+    expect(existsSync(cacheDir)).toBe(true);
+    const [a] = await embedder.embedImages([photo('train1.jpg')]);
+    const [b, other] = await embedder.embedImages([photo('train1.jpg'), photo('train2.jpg')]);
+    expect(a!.length).toBe(embedder.imageDim);
+    expect(Math.abs(norm(a!) - 1)).toBeLessThan(1e-4);
+    expect(maxDiff(a!, b!)).toBeLessThan(1e-5);
+    expect(maxDiff(a!, other!)).toBeGreaterThan(1e-3);
   });
 
-  it('refuses averaging its unaligned towers, naming the fix', async () => {
-    const ws = await mkdtemp(join(tmpdir(), 'carlens-offline-'));
-    await writeJsonAtomic(workspacePaths(ws).cropsMetadata, { version: 1, crops: [] });
-    await expect(runEmbeddings({ workspace: ws, fusion: { strategy: 'average' } })).rejects.toThrow(/not aligned: use concat/);
-    await rm(ws, { recursive: true, force: true });
+  it('refuses average fusion: the towers are not aligned', async () => {
+    await expect(loadEmbedder(DEFAULT_EMBEDDER_MANIFEST, { cacheDir, fusion: { strategy: 'average' } })).rejects.toThrow(/not aligned/);
   });
+
+  it('concat: image-only and text-only queries fill one block each', async () => {
+    const imageQuery = await embedder.embedQuery({ imagePath: photo('train1.jpg') });
+    const textQuery = await embedder.embedQuery({ text: 'dent on the front left door' });
+    expect(imageQuery.length).toBe(embedder.imageDim + embedder.textDim);
+    expect(norm(imageQuery.subarray(embedder.imageDim))).toBe(0);
+    expect(norm(textQuery.subarray(0, embedder.imageDim))).toBe(0);
+    expect(Math.abs(norm(imageQuery) - 1)).toBeLessThan(1e-4);
+    const [dent, dent2, scratch] = await embedder.embedTexts(['dent on the front left door', 'a dent on the front left door', 'scratch on the rear bumper']);
+    const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+    expect(dot(dent!, dent2!)).toBeGreaterThan(dot(dent!, scratch!) + 0.3);
+  });
+});
+
+const realClip = process.env.CARLENS_CLIP_MANIFEST;
+describe.skipIf(!realClip || !existsSync(realClip))(`real CLIP weights (CARLENS_CLIP_MANIFEST=${realClip ?? 'unset'})`, () => {
+  it('puts a dent photo closer to "a dented car door" than to "a bowl of fruit"', async () => {
+    const embedder = await loadEmbedder(realClip);
+    try {
+      const dentPhoto = join(sharedDir(), 'datasets', 'bilgi-car-damage');
+      const { readdir } = await import('node:fs/promises');
+      const jpg = (await readdir(dentPhoto)).find((f) => f.endsWith('.jpg'))!;
+      const [image] = await embedder.embedImages([join(dentPhoto, jpg)]);
+      const [dented, fruit] = await embedder.embedTexts(['a dented car door', 'a bowl of fruit']);
+      const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+      expect(dot(image!, dented!)).toBeGreaterThan(dot(image!, fruit!));
+    } finally {
+      await embedder.dispose();
+    }
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
 import { derivedTowerPath } from './derive-tower';
+import { checkFusion, fuse, fusedDim, type Fusion } from './fusion';
 import { l2Normalise, lexicalVector } from './lexical';
 import { readEmbedderManifest, type EmbedderManifest } from './manifest';
 import { decodeRgb, extractPatch, normalise, patchOrigins, resizeForTower, type ImageInput, type RawImage } from './preprocess';
@@ -10,17 +11,61 @@ export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml';
 /** Multi-patch view of a large crop (domain.md): global view weight 0.6, mean of the patches 0.4, stride 224. */
 export const MULTI_PATCH = { globalWeight: 0.6, patchWeight: 0.4, stride: 224 } as const;
 
+export interface ImageOptions {
+  /** Add sliding patches for images larger than the tower input (default true). */
+  multiPatch?: boolean;
+}
+
+/** One crop to embed: its image and its text description (null: image only). */
+export interface CropInput {
+  image: ImageInput;
+  text: string | null;
+}
+
+export type Settled = { vector: Float32Array; patches: number } | { error: Error };
+
+export interface QueryInput {
+  imagePath?: string;
+  text?: string;
+  /** Default true, as the crops were embedded (a large query photo gets the same global + patches view). */
+  multiPatch?: boolean;
+  /** Block weights for this query; default: the embedder's fusion. */
+  weights?: { alpha: number; beta: number };
+}
+
 export interface Embedder {
   readonly manifest: EmbedderManifest;
   readonly imageDim: number;
   readonly textDim: number;
+  /** Size of a fused vector (what embedCrop and embedQuery return). */
+  readonly dim: number;
+  readonly fusion: Fusion;
   readonly providerUsed: ExecutionProvider;
   readonly tokenizer: ClipTokenizer;
-  /** One L2-normalised vector per image; with multiPatch, larger images add the mean of their patches. */
-  embedImages(images: ImageInput[], options?: { multiPatch?: boolean }): Promise<Float32Array[]>;
-  /** One L2-normalised vector per text. */
+  /** One L2-normalised image vector per image, in order; the first image that fails rejects the call. */
+  embedImages(images: ImageInput[], options?: ImageOptions): Promise<Float32Array[]>;
+  /** As embedImages, but each image succeeds or fails alone; `patches` is how many extra views it had. */
+  embedImagesSettled(images: ImageInput[], options?: ImageOptions): Promise<Settled[]>;
+  /** One L2-normalised text vector per text. */
   embedTexts(texts: string[]): Promise<Float32Array[]>;
+  /** Fused vector of one crop (image + its description). */
+  embedCrop(crop: CropInput, options?: ImageOptions): Promise<Float32Array>;
+  /** Fused vectors of many crops: one tower run per batch; each crop succeeds or fails alone. */
+  embedCrops(crops: CropInput[], options?: ImageOptions): Promise<Settled[]>;
+  /**
+   * A query in the indexed space, fused like the crops. A photo alone is image-only: for concat the text block is
+   * zero and the vector renormalised, so the ranking is by the image block alone (scores scale by a constant).
+   */
+  embedQuery(query: QueryInput): Promise<Float32Array>;
   dispose(): Promise<void>;
+}
+
+export interface LoadEmbedderOptions {
+  provider?: ExecutionProvider;
+  /** Default: the manifest's fusion. */
+  fusion?: Partial<Fusion>;
+  /** Where a derived image tower is cached (default `.cache/models` in the checkout). */
+  cacheDir?: string;
 }
 
 async function createSession(path: string, provider: ExecutionProvider): Promise<{ session: ort.InferenceSession; used: ExecutionProvider }> {
@@ -31,19 +76,27 @@ async function createSession(path: string, provider: ExecutionProvider): Promise
       // The provider is not in this onnxruntime build or has no device: CPU is always there.
     }
   }
-  return { session: await ort.InferenceSession.create(path, { executionProviders: ['cpu'] }), used: 'cpu' };
+  try {
+    return { session: await ort.InferenceSession.create(path, { executionProviders: ['cpu'] }), used: 'cpu' };
+  } catch (error) {
+    throw new Error(`cannot load ONNX model ${path}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
-export async function loadEmbedder(manifestPath?: string, options: { provider?: ExecutionProvider } = {}): Promise<Embedder> {
+export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderOptions = {}): Promise<Embedder> {
   const manifest = await readEmbedderManifest(manifestPath);
   const tower = manifest.image;
   const imagePath = tower.derive
-    ? await derivedTowerPath(manifest.id, manifest.files.deriveSource!, tower.derive)
+    ? await derivedTowerPath(manifest.id, manifest.files.deriveSource!, tower.derive, options.cacheDir)
     : manifest.files.image!;
   const image = await createSession(imagePath, options.provider ?? 'cpu');
   const text = manifest.files.text ? await createSession(manifest.files.text, image.used) : null;
   const tokenizer = await loadClipTokenizer({ vocab: manifest.files.vocab, merges: manifest.files.merges, contextLength: manifest.tokenizer.contextLength });
+  const imageDim = manifest.imageDim;
   const textDim = manifest.text.kind === 'lexical' ? manifest.text.dim : manifest.imageDim;
+  const fusion: Fusion = { ...manifest.fusion, ...options.fusion };
+  checkFusion(fusion, manifest.aligned, imageDim, textDim);
+  const dim = fusedDim(fusion, imageDim, textDim);
 
   /** Runs the image tower over prepared images, `maxBatch` per session run. */
   async function runImageTower(pixels: Buffer[]): Promise<Float32Array[]> {
@@ -56,10 +109,10 @@ export async function loadEmbedder(manifestPath?: string, options: { provider?: 
       const result = await image.session.run({ [tower.input]: new ort.Tensor('float32', input, [batch.length, 3, tower.height, tower.width]) });
       const values = result[tower.output];
       if (!values) throw new Error(`image tower of ${manifest.id}: no output named '${tower.output}'`);
-      const dim = values.dims[1]!;
-      if (dim !== manifest.imageDim) throw new Error(`image tower of ${manifest.id} gives ${dim} values, the manifest says ${manifest.imageDim}`);
+      const width = values.dims[1];
+      if (width !== imageDim) throw new Error(`image tower of ${manifest.id} gives ${width} values, the manifest says ${imageDim}`);
       const data = values.data as Float32Array;
-      for (let i = 0; i < batch.length; i++) out.push(data.slice(i * dim, (i + 1) * dim));
+      for (let i = 0; i < batch.length; i++) out.push(data.slice(i * imageDim, (i + 1) * imageDim));
     }
     return out;
   }
@@ -79,44 +132,92 @@ export async function loadEmbedder(manifestPath?: string, options: { provider?: 
     return list;
   }
 
+  async function embedImagesSettled(images: ImageInput[], { multiPatch = true }: ImageOptions = {}): Promise<Settled[]> {
+    const prepared = await Promise.all(
+      images.map(async (input) => {
+        try {
+          return await views(await decodeRgb(input), multiPatch);
+        } catch (error) {
+          const name = typeof input === 'string' ? input : `image buffer of ${input.length} bytes`;
+          return new Error(`${name}: cannot read the image (${(error as Error).message})`, { cause: error });
+        }
+      }),
+    );
+    const vectors = await runImageTower(prepared.flatMap((p) => (p instanceof Error ? [] : p)));
+    let at = 0;
+    return prepared.map((list) => {
+      if (list instanceof Error) return { error: list };
+      const [global, ...patches] = vectors.slice(at, (at += list.length)).map((v) => l2Normalise(v));
+      if (patches.length === 0) return { vector: global!, patches: 0 };
+      const fused = new Float32Array(imageDim);
+      for (let i = 0; i < imageDim; i++) {
+        let sum = 0;
+        for (const p of patches) sum += p[i]!;
+        fused[i] = MULTI_PATCH.globalWeight * global![i]! + (MULTI_PATCH.patchWeight * sum) / patches.length;
+      }
+      return { vector: l2Normalise(fused), patches: patches.length };
+    });
+  }
+
+  async function embedTexts(texts: string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    if (manifest.text.kind === 'lexical') {
+      const size = manifest.text.dim;
+      // Start and end tokens are in every text: they carry no information.
+      return texts.map((t) => lexicalVector(tokenizer.encode(t).slice(1, -1), size, `text "${t}"`));
+    }
+    const spec = manifest.text;
+    const { ids, attentionMask, shape } = tokenizer.batch(texts, spec.idsType);
+    const feeds: Record<string, ort.Tensor> = { [spec.inputIds]: new ort.Tensor(spec.idsType, ids, shape) };
+    if (spec.attentionMask) feeds[spec.attentionMask] = new ort.Tensor(spec.idsType, attentionMask, shape);
+    const result = await text!.session.run(feeds);
+    const values = result[spec.output];
+    if (!values) throw new Error(`text tower of ${manifest.id}: no output named '${spec.output}'`);
+    if (values.dims[1] !== textDim) throw new Error(`text tower of ${manifest.id} gives ${values.dims[1]} values, the manifest says ${textDim}`);
+    const data = values.data as Float32Array;
+    return texts.map((_, i) => l2Normalise(data.slice(i * textDim, (i + 1) * textDim)));
+  }
+
+  async function embedCrops(crops: CropInput[], options?: ImageOptions): Promise<Settled[]> {
+    const images = await embedImagesSettled(crops.map((c) => c.image), options);
+    const withText = crops.flatMap((c, i) => (c.text && !('error' in images[i]!) ? [i] : []));
+    const texts = await embedTexts(withText.map((i) => crops[i]!.text!));
+    const textOf = new Map(withText.map((i, k) => [i, texts[k]!]));
+    return images.map((settled, i) =>
+      'error' in settled ? settled : { vector: fuse(settled.vector, textOf.get(i) ?? null, fusion, imageDim, textDim), patches: settled.patches },
+    );
+  }
+
+  async function embedImages(images: ImageInput[], options?: ImageOptions): Promise<Float32Array[]> {
+    return (await embedImagesSettled(images, options)).map((settled) => {
+      if ('error' in settled) throw settled.error;
+      return settled.vector;
+    });
+  }
+
   return {
     manifest,
-    imageDim: manifest.imageDim,
+    imageDim,
     textDim,
+    dim,
+    fusion,
     providerUsed: image.used,
     tokenizer,
-    async embedImages(images, { multiPatch = true } = {}) {
-      const perImage = await Promise.all(images.map(async (input) => views(await decodeRgb(input), multiPatch)));
-      const vectors = await runImageTower(perImage.flat());
-      let at = 0;
-      return perImage.map((list) => {
-        const [global, ...patches] = vectors.slice(at, (at += list.length)).map((v) => l2Normalise(v));
-        if (patches.length === 0) return global!;
-        const fused = new Float32Array(manifest.imageDim);
-        for (let i = 0; i < fused.length; i++) {
-          let mean = 0;
-          for (const p of patches) mean += p[i]!;
-          fused[i] = MULTI_PATCH.globalWeight * global![i]! + (MULTI_PATCH.patchWeight * mean) / patches.length;
-        }
-        return l2Normalise(fused);
-      });
+    embedImagesSettled,
+    embedImages,
+    embedTexts,
+    embedCrops,
+    async embedCrop(crop, options) {
+      const [settled] = await embedCrops([crop], options);
+      if ('error' in settled!) throw settled.error;
+      return settled!.vector;
     },
-    async embedTexts(texts) {
-      if (manifest.text.kind === 'lexical') {
-        const dim = manifest.text.dim;
-        return texts.map((t) => lexicalVector(tokenizer.encode(t).slice(1, -1), dim));
-      }
-      const spec = manifest.text;
-      const { ids, attentionMask, shape } = tokenizer.batch(texts, spec.idsType);
-      const tensorType = spec.idsType === 'int64' ? 'int64' : 'int32';
-      const feeds: Record<string, ort.Tensor> = { [spec.inputIds]: new ort.Tensor(tensorType, ids, shape) };
-      if (spec.attentionMask) feeds[spec.attentionMask] = new ort.Tensor(tensorType, attentionMask, shape);
-      const result = await text!.session.run(feeds);
-      const values = result[spec.output];
-      if (!values) throw new Error(`text tower of ${manifest.id}: no output named '${spec.output}'`);
-      const dim = values.dims[1]!;
-      const data = values.data as Float32Array;
-      return texts.map((_, i) => l2Normalise(data.slice(i * dim, (i + 1) * dim)));
+    async embedQuery({ imagePath, text: query, weights, multiPatch = true }) {
+      const blend: Fusion = weights ? { ...fusion, ...weights } : fusion;
+      checkFusion(blend, manifest.aligned, imageDim, textDim);
+      const imageVector = imagePath ? (await embedImages([imagePath], { multiPatch }))[0]! : null;
+      const textVector = query ? (await embedTexts([query]))[0]! : null;
+      return fuse(imageVector, textVector, blend, imageDim, textDim);
     },
     async dispose() {
       await Promise.all([image.session.release(), text?.session.release()]);

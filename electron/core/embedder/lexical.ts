@@ -1,9 +1,11 @@
 /**
  * The offline text tower: a bag of CLIP BPE unigrams and bigrams, hashed into `dim` signed buckets with
- * sublinear term frequency, L2-normalised. Deterministic and exact about words ("dent" vs "scratch"), with no
- * notion of synonyms; that is the honest best without text weights on the machine.
+ * sublinear term frequency (1 + ln tf), L2-normalised. Deterministic and exact about words ("dent" vs "scratch"),
+ * with no notion of synonyms; that is the honest best without text weights on the machine. No IDF: it would tie
+ * every vector to the corpus it was computed on, so a query and the index could disagree after any edit; the
+ * descriptions are short and templated, and the bigrams already separate "front door" from "rear door".
  */
-export function lexicalVector(tokenIds: readonly number[], dim: number): Float32Array {
+export function lexicalVector(tokenIds: readonly number[], dim: number, what = 'text'): Float32Array {
   const counts = new Map<number, number>();
   const add = (key: number) => counts.set(key, (counts.get(key) ?? 0) + 1);
   tokenIds.forEach((id, i) => {
@@ -15,7 +17,7 @@ export function lexicalVector(tokenIds: readonly number[], dim: number): Float32
     const h = hash32(key);
     vector[h % dim]! += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(count));
   }
-  return l2Normalise(vector);
+  return l2Normalise(vector, what);
 }
 
 /** Thomas Wang's 32-bit integer mix: cheap, stable across platforms, well spread. */
@@ -28,11 +30,11 @@ function hash32(key: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-export function l2Normalise(vector: Float32Array): Float32Array {
+export function l2Normalise(vector: Float32Array, what = 'vector'): Float32Array {
   let sum = 0;
   for (const v of vector) sum += v * v;
   const norm = Math.sqrt(sum);
-  if (norm === 0 || !Number.isFinite(norm)) throw new Error('cannot normalise a zero or non-finite vector');
+  if (norm === 0 || !Number.isFinite(norm)) throw new Error(`${what}: cannot normalise a zero or non-finite vector`);
   for (let i = 0; i < vector.length; i++) vector[i]! /= norm;
   return vector;
 }

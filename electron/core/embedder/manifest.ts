@@ -25,7 +25,7 @@ const ImageTower = z.object({
   scale: z.number().positive(),
   mean: z.tuple([z.number(), z.number(), z.number()]),
   std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
-  /** Batch size of one session run (the derived YOLOX tower has a fixed batch of 1). */
+  /** Most images in one session run: bounds the input tensor (16 × 3 × 224² floats ≈ 9.6 MB). */
   maxBatch: z.number().int().positive().default(16),
 });
 

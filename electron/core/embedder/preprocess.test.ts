@@ -1,43 +1,61 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { EmbedderManifest } from './manifest';
-import { normalise, patchOrigins, resizeForTower } from './preprocess';
+import { decodeRgb, normalise, patchOrigins, resizeForTower } from './preprocess';
 
-const tower = (over: Partial<EmbedderManifest['image']>): EmbedderManifest['image'] => ({
-  input: 'x', output: 'y', width: 2, height: 1, resize: 'resize', channelOrder: 'RGB', scale: 1 / 255,
-  mean: [0.5, 0.25, 0], std: [0.5, 0.25, 1], maxBatch: 1, ...over,
+type Tower = EmbedderManifest['image'];
+const tower = (over: Partial<Tower>): Tower => ({
+  input: 'x', output: 'y', width: 2, height: 2, resize: 'resize', channelOrder: 'RGB', scale: 1 / 255,
+  mean: [0.5, 0.25, 0], std: [0.5, 0.25, 1], maxBatch: 4, ...over,
 });
 
+// 4×2 RGB image, pixel (x, y) = [10x + y, 100 + x, 200 − 50y]: every value is known by hand.
+const pixel = (x: number, y: number) => [10 * x + y, 100 + x, 200 - 50 * y];
+async function tinyPng(): Promise<Buffer> {
+  const data = Buffer.alloc(4 * 2 * 3);
+  for (let y = 0; y < 2; y++) for (let x = 0; x < 4; x++) data.set(pixel(x, y), (y * 4 + x) * 3);
+  return sharp(data, { raw: { width: 4, height: 2, channels: 3 } }).png().toBuffer();
+}
+
 describe('image preprocessing', () => {
-  it('normalises HWC pixels into CHW planes: × scale, − mean, ÷ std', () => {
-    const pixels = Buffer.from([255, 0, 51, 0, 255, 102]);
-    const out = new Float32Array(6);
+  it('shortest-side resize + centre crop keeps the middle columns of a wide image', async () => {
+    const raw = await decodeRgb(await tinyPng());
+    const pixels = await resizeForTower(raw, tower({ resize: 'shortest_side_center_crop' }));
+    // The short side is already 2: no resampling, the crop takes columns 1 and 2.
+    expect([...pixels]).toEqual([...pixel(1, 0), ...pixel(2, 0), ...pixel(1, 1), ...pixel(2, 1)]);
+  });
+
+  it('scales, subtracts the mean and divides by the std per channel, NCHW, RGB', async () => {
+    const raw = await decodeRgb(await tinyPng());
+    const pixels = await resizeForTower(raw, tower({ resize: 'shortest_side_center_crop' }));
+    const out = new Float32Array(12);
     normalise(pixels, tower({}), out);
-    // R plane (255, 0): (1 − 0.5)/0.5 = 1, (0 − 0.5)/0.5 = −1; G (0, 255): −1, 3; B (51, 102): 0.2, 0.4.
-    expect(Array.from(out).map((v) => +v.toFixed(6))).toEqual([1, -1, -1, 3, 0.2, 0.4]);
+    // Red plane, pixel (1,0) = 10 → (10/255 − 0.5) / 0.5; green (2,1) = 102 → (102/255 − 0.25) / 0.25.
+    expect(out[0]).toBeCloseTo((10 / 255 - 0.5) / 0.5, 6);
+    expect(out[4 + 3]).toBeCloseTo((102 / 255 - 0.25) / 0.25, 6);
+    expect(out[8 + 2]).toBeCloseTo(150 / 255, 6);
   });
 
-  it('puts channels in BGR order and raw 0-255 values when the manifest says so (YOLOX)', () => {
-    const out = new Float32Array(6);
-    normalise(Buffer.from([10, 20, 30, 40, 50, 60]), tower({ channelOrder: 'BGR', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] }), out);
-    expect(Array.from(out)).toEqual([30, 60, 20, 50, 10, 40]);
+  it('BGR order puts blue in the first plane; raw 0-255 with scale 1', async () => {
+    const raw = await decodeRgb(await tinyPng());
+    const pixels = await resizeForTower(raw, tower({ resize: 'shortest_side_center_crop' }));
+    const out = new Float32Array(12);
+    normalise(pixels, tower({ channelOrder: 'BGR', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] }), out);
+    expect([...out.slice(0, 4)]).toEqual([200, 200, 150, 150]);
+    expect([...out.slice(8, 12)]).toEqual([10, 20, 11, 21]);
   });
 
-  it('centre-crops the shortest side for CLIP-style towers and stretches for `resize`', async () => {
-    // 4×2: left half black, right half white. Cover-crop to 2×2 keeps the middle columns; fill keeps both halves.
-    const raw = Buffer.from([0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255].concat([0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255]));
-    const image = { data: raw, width: 4, height: 2 };
-    const cropped = await resizeForTower(image, tower({ width: 2, height: 2, resize: 'shortest_side_center_crop' }));
-    const stretched = await resizeForTower(image, tower({ width: 2, height: 1, resize: 'resize' }));
-    expect(cropped.length).toBe(12);
-    expect(stretched[0]).toBeLessThan(40);
-    expect(stretched[3]).toBeGreaterThan(215);
-    expect(await sharp(cropped, { raw: { width: 2, height: 2, channels: 3 } }).stats().then((s) => s.channels[0]!.mean)).toBeGreaterThan(60);
+  it('plain resize stretches the whole image (no crop)', async () => {
+    const raw = await decodeRgb(await tinyPng());
+    const pixels = await resizeForTower(raw, tower({ width: 4, height: 1 }));
+    // Height 2 → 1 averages the two rows; columns are kept.
+    expect(pixels[0]).toBeCloseTo((pixel(0, 0)[0]! + pixel(0, 1)[0]!) / 2, -0.5);
+    expect(pixels[3 * 3 + 2]).toBeCloseTo((pixel(3, 0)[2]! + pixel(3, 1)[2]!) / 2, -0.5);
   });
 
-  it('lays patches every stride with the last flush to the edge', () => {
-    expect(patchOrigins(448, 224, 224)).toEqual([0, 224]);
+  it('patch origins cover the image with the last patch flush with the edge', () => {
+    expect(patchOrigins(224, 224, 224)).toEqual([0]);
     expect(patchOrigins(500, 224, 224)).toEqual([0, 224, 276]);
-    expect(patchOrigins(200, 224, 224)).toEqual([0]);
+    expect(patchOrigins(448, 224, 224)).toEqual([0, 224]);
   });
 });
