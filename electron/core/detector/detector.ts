@@ -13,6 +13,9 @@ export interface Detection {
   className: string;
 }
 
+export const DEFAULT_SCORE_THRESHOLD = 0.25;
+export const DEFAULT_NMS_IOU = 0.45;
+
 export interface DetectOptions {
   scoreThreshold?: number;
   nmsIou?: number;
@@ -62,20 +65,30 @@ export class Detector {
   }
 
   async detect(image: string | Buffer, options: DetectOptions = {}): Promise<Detection[]> {
-    const { input, output } = this.manifest;
     const prepared = await this.prepare(image);
+    return this.decode(await this.infer(prepared), prepared, options);
+  }
+
+  /** Runs the network on a prepared input; returns its raw output values. */
+  async infer(prepared: PreparedInput): Promise<Float32Array> {
+    const { input, output } = this.manifest;
     const feeds = { [input.name]: new ort.Tensor('float32', prepared.tensor, [1, 3, input.height, input.width]) };
     const result = await this.session.run(feeds);
     const raw = result[output.name];
-    if (!raw) throw new Error(`detector ${this.manifest.id}: no output named '${output.name}'`);
-    const values = raw.data as Float32Array;
-    const threshold = options.scoreThreshold ?? 0.3;
+    if (!raw) throw new Error(`detector ${this.manifest.id}: no output named '${output.name}' (outputs: ${Object.keys(result).join(', ')})`);
+    return raw.data as Float32Array;
+  }
+
+  /** Raw output → thresholded, class-wise NMS'd detections in source pixels. */
+  decode(values: Float32Array, prepared: PreparedInput, options: DetectOptions = {}): Detection[] {
+    const { input } = this.manifest;
+    const threshold = options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
     const numClasses = this.manifest.classNames.length;
     const decoded =
       this.manifest.format === 'yolox'
         ? decodeYolox(values, input, this.manifest.strides ?? [8, 16, 32], numClasses, threshold)
         : decodeYolov8(values, numClasses, threshold);
-    return nms(decoded, options.nmsIou ?? 0.45).map((d) => ({
+    return nms(decoded, options.nmsIou ?? DEFAULT_NMS_IOU).map((d) => ({
       box: clampBox(toSource(d.box, prepared.letterbox), prepared.source),
       score: d.score,
       classId: d.classId,

@@ -3,6 +3,12 @@ import type { CarMask } from './car-locator';
 import { readSegmenterManifest, type SegmenterManifest } from './manifest';
 import { createSession, ort } from './onnx-session';
 
+export interface PreparedSegmenterInput {
+  tensor: Float32Array;
+  /** Upright photo size, the size of the mask. */
+  source: { width: number; height: number };
+}
+
 /** Semantic segmentation (DeepLabV3-style) reduced to a car / not-car mask at the photo's size. */
 export class CarSegmenter {
   private constructor(
@@ -11,16 +17,24 @@ export class CarSegmenter {
   ) {}
 
   static async load(manifestPath?: string): Promise<CarSegmenter> {
-    const manifest = await readSegmenterManifest(manifestPath);
+    return CarSegmenter.fromManifest(await readSegmenterManifest(manifestPath));
+  }
+
+  static async fromManifest(manifest: SegmenterManifest): Promise<CarSegmenter> {
     return new CarSegmenter(manifest, await createSession(manifest.modelPath));
   }
 
   async carMask(image: string | Buffer): Promise<CarMask> {
-    const { input, output, carClassIndices } = this.manifest;
+    const prepared = await this.prepare(image);
+    return this.toMask(await this.infer(prepared), prepared.source);
+  }
+
+  /** The whole photo squeezed to the square input: the network was trained that way, so no letterbox. */
+  async prepare(image: string | Buffer): Promise<PreparedSegmenterInput> {
+    const { input } = this.manifest;
     const meta = await sharp(image).metadata();
     const oriented = meta.autoOrient ?? meta;
-    const size = { width: oriented.width!, height: oriented.height! };
-    // The network was trained on whole images resized to its square input, so no letterbox here.
+    const source = { width: oriented.width!, height: oriented.height! };
     const { data } = await sharp(image)
       .autoOrient()
       .removeAlpha()
@@ -31,20 +45,30 @@ export class CarSegmenter {
     const plane = input.width * input.height;
     const tensor = new Float32Array(3 * plane);
     const order = input.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    const nhwc = input.layout === 'NHWC';
     for (let i = 0; i < plane; i++) {
-      for (let c = 0; c < 3; c++) {
-        const value = data[i * 3 + order[c]!]! * input.scale + input.offset;
-        tensor[input.layout === 'NHWC' ? i * 3 + c : c * plane + i] = value;
-      }
+      for (let c = 0; c < 3; c++) tensor[nhwc ? i * 3 + c : c * plane + i] = data[i * 3 + order[c]!]! * input.scale + input.offset;
     }
+    return { tensor, source };
+  }
+
+  /** Per-class logits as returned by the network, with their dims. */
+  async infer(prepared: PreparedSegmenterInput): Promise<{ values: Float32Array; dims: number[] }> {
+    const { input, output } = this.manifest;
     const shape = input.layout === 'NHWC' ? [1, input.height, input.width, 3] : [1, 3, input.height, input.width];
-    const result = await this.session.run({ [input.name]: new ort.Tensor('float32', tensor, shape) });
+    const result = await this.session.run({ [input.name]: new ort.Tensor('float32', prepared.tensor, shape) });
     const logits = result[output.name];
-    if (!logits) throw new Error(`segmenter ${this.manifest.id}: no output named '${output.name}'`);
-    const [, d1, d2, d3] = logits.dims as number[];
+    if (!logits) throw new Error(`segmenter ${this.manifest.id}: no output named '${output.name}' (outputs: ${Object.keys(result).join(', ')})`);
+    return { values: logits.data as Float32Array, dims: logits.dims as number[] };
+  }
+
+  /** Per-pixel argmax ∈ car classes, upsampled to the photo's size. */
+  async toMask(logits: { values: Float32Array; dims: number[] }, size: { width: number; height: number }): Promise<CarMask> {
+    const { input, carClassIndices } = this.manifest;
+    const [, d1, d2, d3] = logits.dims;
     const nhwc = input.layout === 'NHWC';
     const [oh, ow, classes] = nhwc ? [d1!, d2!, d3!] : [d2!, d3!, d1!];
-    const values = logits.data as Float32Array;
+    const values = logits.values;
     const small = Buffer.alloc(oh * ow);
     for (let p = 0; p < oh * ow; p++) {
       const at = (c: number) => (nhwc ? values[p * classes + c]! : values[c * oh * ow + p]!);
