@@ -1,0 +1,73 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixture } from '../core/fixture/fixture';
+import { AppService } from '../services/app-service';
+import { startBridge, type Bridge } from './server';
+
+let dir: string;
+let bridge: Bridge;
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${bridge.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'carlens-bridge-'));
+  await writeFixture(join(dir, 'dataset'), { ko: 2, ok: 1, seed: 3, width: 320, height: 240 });
+  await mkdir(join(dir, 'ui'));
+  await writeFile(join(dir, 'ui', 'index.html'), '<!doctype html><title>ui</title>');
+  await writeFile(join(dir, 'outside.jpg'), 'x');
+  bridge = await startBridge({ service: new AppService({ defaultWorkspace: join(dir, 'ws') }), rendererDir: join(dir, 'ui') });
+});
+afterAll(async () => {
+  await bridge.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('HTTP bridge', () => {
+  it('listens on 127.0.0.1 and serves the UI with a CSP', async () => {
+    expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${bridge.url}/`);
+    expect(await res.text()).toContain('<title>ui</title>');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // Unknown paths fall back to index.html, never to a file outside the build.
+    expect(await (await fetch(`${bridge.url}/..%2F..%2Foutside.jpg`)).text()).toContain('<title>ui</title>');
+  });
+
+  it('answers the contract channels and maps errors to statuses', async () => {
+    expect((await post('/api/listPhotos', {})).status).toBe(500);
+    const open = await post('/api/openDataset', { path: join(dir, 'dataset') });
+    expect(open.status).toBe(200);
+    expect(((await open.json()) as { summary: { photos: number } }).summary.photos).toBe(3);
+    const list = (await (await post('/api/listPhotos', { state: 'damaged' })).json()) as { total: number };
+    expect(list.total).toBe(2);
+    const bad = await post('/api/listPhotos', { zones: 'all' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/listPhotos: invalid request/);
+    expect((await post('/api/nope', {})).status).toBe(404);
+    expect((await post('/api/runPhase', { phase: 'contexts' })).status).toBe(501);
+    expect((await fetch(`${bridge.url}/api/scanSummary`, { method: 'POST', body: '{}' })).status).toBe(415);
+    expect((await post('/api/scanSummary', {}, { origin: 'http://evil.example' })).status).toBe(403);
+  });
+
+  it('serves images inside the dataset only', async () => {
+    const photos = (await (await post('/api/listPhotos', { limit: 1 })).json()) as { photos: { fileName: string }[] };
+    const inside = await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', photos.photos[0]!.fileName))}`);
+    expect(inside.status).toBe(200);
+    expect(inside.headers.get('content-type')).toBe('image/jpeg');
+    const outside = await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', '..', 'outside.jpg'))}`);
+    expect(outside.status).toBe(403);
+  });
+
+  it('streams pipeline status as Server-Sent Events', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${bridge.url}/events`, { signal: controller.signal });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    controller.abort();
+    const text = new TextDecoder().decode(value);
+    expect(text).toMatch(/^event: pipeline\ndata: \{"running":false/);
+  });
+});

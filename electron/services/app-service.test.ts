@@ -1,0 +1,92 @@
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixture } from '../core/fixture/fixture';
+import { ContractError } from '../shared/ipc-contract';
+import { AppService } from './app-service';
+import { PathRefusedError } from './path-guard';
+import { NotAvailableError } from './phases';
+
+let dir: string;
+let service: AppService;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'carlens-service-'));
+  await writeFixture(join(dir, 'dataset'), { ko: 3, ok: 2, seed: 7, width: 320, height: 240 });
+  await writeFile(join(dir, 'secret.jpg'), 'not yours');
+  await symlink(join(dir, 'secret.jpg'), join(dir, 'dataset', 'escape.jpg'));
+  service = new AppService({ defaultWorkspace: join(dir, 'ws') });
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('AppService', () => {
+  it('refuses calls before a dataset is open, and bad requests by the contract', async () => {
+    await expect(service.call('listPhotos', {})).rejects.toThrow(/no dataset is open/);
+    await expect(service.call('openDataset', { path: '' })).rejects.toBeInstanceOf(ContractError);
+    await expect(service.call('listPhotos', { zones: ['11'] })).rejects.toThrow(/listPhotos: invalid request/);
+  });
+
+  it('opens the fixture and lists, filters and details photos', async () => {
+    const info = await service.call('openDataset', { path: join(dir, 'dataset') });
+    expect(info.summary.photos).toBe(5);
+    expect(info.summary.states).toEqual({ damaged: 3, undamaged: 2 });
+    const all = await service.call('listPhotos', {});
+    expect(all.total).toBe(5);
+    const damaged = await service.call('listPhotos', { state: 'damaged' });
+    expect(damaged.photos.map((p) => p.state)).toEqual(['damaged', 'damaged', 'damaged']);
+    const zone = all.photos[0]!.zone!;
+    const byZone = await service.call('listPhotos', { zones: [zone] });
+    expect(byZone.photos.every((p) => p.zone === zone)).toBe(true);
+    const page = await service.call('listPhotos', { offset: 1, limit: 2 });
+    expect(page.photos.map((p) => p.id)).toEqual(all.photos.slice(1, 3).map((p) => p.id));
+    const detail = await service.call('getPhoto', { id: damaged.photos[0]!.id });
+    expect(detail.shapes.length).toBeGreaterThan(0);
+    expect(detail.shapes[0]!.points.length).toBeGreaterThanOrEqual(3);
+    await expect(service.call('getPhoto', { id: 'nope' })).rejects.toThrow(/no photo 'nope'/);
+  });
+
+  it('serves images only from inside the dataset or workspace', async () => {
+    const photo = (await service.call('listPhotos', { limit: 1 })).photos[0]!;
+    const ok = await service.resolveImage(join(dir, 'dataset', photo.fileName));
+    expect(ok).toContain(photo.fileName);
+    await expect(service.resolveImage(join(dir, 'dataset', '..', 'secret.jpg'))).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(service.resolveImage('../secret.jpg')).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(service.resolveImage(join(dir, 'dataset', 'escape.jpg'))).rejects.toThrow(/outside the open workspace/);
+    await expect(service.resolveImage('/etc/passwd')).rejects.toBeInstanceOf(PathRefusedError);
+    const json = photo.fileName.replace(/\.jpg$/, '.json');
+    await expect(service.resolveImage(join(dir, 'dataset', json))).rejects.toThrow(/not an image/);
+  });
+
+  it('names the phases that are not available yet instead of pretending', async () => {
+    await expect(service.call('runPhase', { phase: 'validation' })).rejects.toBeInstanceOf(NotAvailableError);
+    await expect(service.call('getContext', { cropId: 'x' })).rejects.toThrow(/not available yet/);
+    const status = await service.call('pipelineStatus', {});
+    expect(status.phases.find((p) => p.phase === 'validation')!.status).toBe('unavailable');
+    expect(status.running).toBe(false);
+  });
+
+  it('runs phase 1 with progress, then rejects a crop in the metadata', async () => {
+    const events: string[] = [];
+    const off = service.onPipeline((s) => events.push(`${s.phases[0]!.status}:${s.phases[0]!.done}/${s.phases[0]!.total}`));
+    const started = await service.call('runPhase', { phase: 'crops' });
+    expect(started.running).toBe(true);
+    await expect(service.call('runPhase', { phase: 'crops' })).rejects.toThrow(/already in progress/);
+    await service.runner.current;
+    off();
+    const crops = service.runner.status().phases[0]!;
+    expect(crops.status, crops.message ?? '').toBe('done');
+    expect(events).toContain('running:5/5');
+    expect(events.at(-1)).toBe('done:5/5');
+    const list = await service.call('listCrops', {});
+    expect(list.crops.length).toBeGreaterThan(0);
+    const target = list.crops[0]!;
+    expect(await service.resolveImage(target.cropPath)).toBe(target.cropPath);
+    const rejected = await service.call('setCropRejected', { cropId: target.cropId, rejected: true });
+    expect(rejected.rejected).toBe(true);
+    const after = await service.call('listCrops', { includeRejected: false });
+    expect(after.crops.map((c) => c.cropId)).not.toContain(target.cropId);
+    const withRejected = await service.call('listCrops', { photoId: target.sourceImage });
+    expect(withRejected.crops.find((c) => c.cropId === target.cropId)!.rejected).toBe(true);
+  });
+});

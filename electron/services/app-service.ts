@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Dataset } from '../core/dataset/model';
+import {
+  CHANNELS,
+  PHASES,
+  parseRequest,
+  type Channel,
+  type DatasetInfo,
+  type ParsedRequest,
+  type PipelineStatus,
+  type Response,
+} from '../shared/ipc-contract';
+import { cropDto } from './crops-view';
+import { DatasetView } from './dataset-view';
+import { IMAGE_EXTENSIONS, resolveInside } from './path-guard';
+import { NotAvailableError, PHASE_IMPLS, type PhaseImpl } from './phases';
+import { PipelineRunner } from './pipeline-runner';
+
+export interface AppServiceOptions {
+  /** Workspace used when openDataset names none (default ./workspace beside the process). */
+  defaultWorkspace?: string;
+  /** Phase implementations (default: the core's). */
+  phases?: Record<(typeof PHASES)[number], PhaseImpl | null>;
+}
+
+interface OpenState {
+  view: DatasetView;
+  workspace: string;
+}
+
+type Handlers = { [C in Channel]: (request: ParsedRequest<C>) => Promise<Response<C>> };
+
+/**
+ * The application behind both transports (Electron IPC and the HTTP bridge): holds the open dataset and its
+ * workspace, runs phases, and answers every contract channel. Plain Node; knows nothing of Electron or HTTP.
+ */
+export class AppService {
+  private open: OpenState | null = null;
+  readonly runner: PipelineRunner;
+  private readonly defaultWorkspace: string;
+
+  constructor(options: AppServiceOptions = {}) {
+    this.defaultWorkspace = resolve(options.defaultWorkspace ?? 'workspace');
+    this.runner = new PipelineRunner(options.phases ?? PHASE_IMPLS);
+  }
+
+  /** Validates a raw request against the contract, runs it and validates the response too. */
+  async call<C extends Channel>(channel: C, raw: unknown): Promise<Response<C>> {
+    const request = parseRequest(channel, raw);
+    const handler = this.handlers[channel] as (r: ParsedRequest<C>) => Promise<Response<C>>;
+    const response = await handler(request);
+    // A response that breaks the contract is our bug: fail loudly here rather than in the renderer.
+    return CHANNELS[channel].response.parse(response) as Response<C>;
+  }
+
+  onPipeline(listener: (status: PipelineStatus) => void): () => void {
+    return this.runner.subscribe(listener);
+  }
+
+  /** Folders whose files the renderer may read: the workspace and the dataset. */
+  allowedRoots(): string[] {
+    return this.open ? [this.open.workspace, this.open.view.dataset.root] : [];
+  }
+
+  /** A renderer-supplied image path, resolved and checked to lie in the workspace or dataset. */
+  resolveImage(path: string): Promise<string> {
+    return resolveInside(this.allowedRoots(), path, { imagesOnly: true });
+  }
+
+  private requireOpen(): OpenState {
+    if (!this.open) throw new Error('no dataset is open: open one first');
+    return this.open;
+  }
+
+  private readonly handlers: Handlers = {
+    openDataset: async ({ path, options = {} }) => {
+      if (this.runner.status().running) throw new Error('a pipeline run is in progress; cancel it before opening another dataset');
+      const { loadDataset } = await import('../core/dataset/load');
+      const { summarizeDataset } = await import('../core/dataset/summary');
+      const dataset: Dataset = await loadDataset(path, options);
+      const workspace = resolve(options.workspace ?? this.defaultWorkspace);
+      await mkdir(workspace, { recursive: true });
+      this.open = { view: new DatasetView(dataset, summarizeDataset(dataset)), workspace };
+      const info: DatasetInfo = { root: dataset.root, workspace, summary: this.open.view.scanSummary() };
+      return info;
+    },
+
+    scanSummary: async () => this.requireOpen().view.scanSummary(),
+    listPhotos: async (filter) => this.requireOpen().view.listPhotos(filter),
+    getPhoto: async ({ id }) => this.requireOpen().view.photo(id),
+
+    runPhase: async ({ phase }) => {
+      const { view, workspace } = this.requireOpen();
+      return this.runner.start(phase === 'all' ? PHASES : [phase], { dataset: view.dataset, workspace });
+    },
+    cancel: async () => ({ cancelled: this.runner.cancel() }),
+    pipelineStatus: async () => this.runner.status(),
+
+    listCrops: async ({ photoId, hasDamage, includeRejected }) => {
+      const { workspace } = this.requireOpen();
+      const records = await this.readCrops();
+      return {
+        crops: records
+          .filter((r) => (photoId === undefined || r.source_image === photoId) && (hasDamage === undefined || r.has_damage === hasDamage) && (includeRejected !== false || !r.rejected))
+          .map((r) => cropDto(r, workspace)),
+      };
+    },
+
+    setCropRejected: async ({ cropId, rejected }) => {
+      const { workspace } = this.requireOpen();
+      if (this.runner.status().running) throw new Error('the pipeline is running; review crops when it has finished');
+      const { readCropsMetadata, writeCropsMetadata } = await import('../core/crops/metadata');
+      const { workspacePaths } = await import('../core/workspace/workspace');
+      const path = workspacePaths(workspace).cropsMetadata;
+      const metadata = await readCropsMetadata(path);
+      if (!metadata) throw new Error(`no crops in ${workspace}: run phase 1 (crops) first`);
+      const record = metadata.crops.find((c) => c.crop_id === cropId);
+      if (!record) throw new Error(`no crop '${cropId}' in ${path}`);
+      record.rejected = rejected;
+      await writeCropsMetadata(path, metadata);
+      // A rejected crop leaves the live index at once; an accepted one comes back with the next index build.
+      if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current.json'))) {
+        const { LocalIndex } = await import('../core/index');
+        const index = await LocalIndex.open(workspace);
+        if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
+      }
+      return cropDto(record, workspace);
+    },
+
+    getContext: async () => {
+      throw new NotAvailableError('contexts (phase 2) are not available yet in this build');
+    },
+    saveContext: async () => {
+      throw new NotAvailableError('contexts (phase 2) are not available yet in this build');
+    },
+
+    search: async ({ image, text, filters, k }) => {
+      const { workspace } = this.requireOpen();
+      if (!image && !text?.trim()) throw new Error('search needs a photo, a text, or both');
+      let imagePath: string | undefined;
+      if (image && 'path' in image) imagePath = await this.resolveImage(image.path);
+      if (image && 'bytesBase64' in image) imagePath = await this.storeQueryImage(workspace, Buffer.from(image.bytesBase64, 'base64'));
+      const { loadEmbedder } = await import('../core/embedder/embedder');
+      const { Retriever, inspectionAnswer } = await import('../core/retriever');
+      const retriever = await Retriever.open(workspace);
+      const embedder = await loadEmbedder();
+      try {
+        const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined });
+        const results = retriever.search(vector, {
+          k: k ?? 12,
+          filters: { vehicle_zone: filters?.zones, has_damage: filters?.hasDamage, damage_type: filters?.damageTypes },
+        });
+        const answer = inspectionAnswer(results);
+        return {
+          results: results.map((r) => ({
+            rank: r.rank,
+            score: r.score,
+            cropId: r.crop_id,
+            cropPath: join(workspace, r.crop_path),
+            sourceImage: r.source_image,
+            zone: r.zone,
+            damageTypes: r.damage_types,
+            context: r.text_description,
+            hasDamage: r.has_damage,
+          })),
+          answer: { hasDamage: answer.has_damage, damageTypes: answer.damage_types, zone: answer.zone, evidence: answer.evidence },
+        };
+      } finally {
+        await embedder.dispose();
+      }
+    },
+
+    modelInfo: async () => {
+      const { readEmbedderManifest } = await import('../core/embedder/manifest');
+      try {
+        const manifest = await readEmbedderManifest();
+        return { modelId: manifest.id, provider: 'cpu', dim: null, note: 'provider is chosen when the model loads; CPU unless a GPU provider is present' };
+      } catch (error) {
+        return { modelId: null, provider: null, dim: null, note: (error as Error).message };
+      }
+    },
+  };
+
+  private async readCrops() {
+    const { readCropsMetadata } = await import('../core/crops');
+    const { workspacePaths } = await import('../core/workspace/workspace');
+    const metadata = await readCropsMetadata(workspacePaths(this.requireOpen().workspace).cropsMetadata);
+    return metadata?.crops ?? [];
+  }
+
+  /** A dropped query photo is kept in the workspace under its hash, so the embedder can read it by path. */
+  private async storeQueryImage(workspace: string, bytes: Buffer): Promise<string> {
+    const sharp = (await import('sharp')).default;
+    const meta = await sharp(bytes).metadata().catch(() => null);
+    const ext = meta?.format === 'jpeg' ? '.jpg' : meta?.format ? `.${meta.format}` : null;
+    if (!ext || !IMAGE_EXTENSIONS.has(ext)) throw new Error('the dropped file is not an image sharp can read');
+    const { writeFileAtomic } = await import('../core/workspace/atomic-write');
+    const path = join(workspace, 'queries', `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}${ext}`);
+    await mkdir(join(workspace, 'queries'), { recursive: true });
+    await writeFileAtomic(path, bytes);
+    return path;
+  }
+}

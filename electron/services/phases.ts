@@ -1,0 +1,66 @@
+import type { Dataset } from '../core/dataset/model';
+import type { PhaseName } from '../shared/ipc-contract';
+
+export interface PhaseContext {
+  dataset: Dataset;
+  workspace: string;
+  signal: AbortSignal;
+  progress(done: number, total: number, current: string | null): void;
+}
+
+export interface PhaseOutcome {
+  message: string;
+  problems: { file: string; message: string }[];
+}
+
+export type PhaseImpl = (ctx: PhaseContext) => Promise<PhaseOutcome>;
+
+/** Thrown for a phase or call whose core module has not been written yet. */
+export class NotAvailableError extends Error {
+  override name = 'NotAvailableError';
+}
+
+// Core modules are imported when a phase runs: the bridge starts at once, and onnxruntime is only loaded
+// by the phases that need it.
+const crops: PhaseImpl = async ({ dataset, workspace, signal, progress }) => {
+  const { runCrops } = await import('../core/crops');
+  const s = await runCrops({ dataset, workspace, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
+  return {
+    message: `${s.crops.total} crops (${s.crops.clustered} clustered, ${s.crops.grid} grid) from ${s.photos} photos; ${s.processed} processed, ${s.skippedUpToDate} up to date`,
+    problems: [
+      ...s.failures,
+      ...s.damagedWithoutCrop.map((file) => ({ file, message: 'damaged photo without a damage shape: no crop' })),
+      ...s.fallbackPhotos.map((file) => ({ file, message: 'no car detected: central region used' })),
+      ...s.warnings.map((message) => ({ file: '', message })),
+    ],
+  };
+};
+
+const embeddings: PhaseImpl = async ({ workspace, signal, progress }) => {
+  const { runEmbeddings } = await import('../core/embedder/run');
+  const s = await runEmbeddings({ workspace, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
+  return {
+    message: `${s.embedded}/${s.crops} crops embedded with ${s.model} (${s.dim} dims, ${s.provider}); ${s.withoutText} without text`,
+    problems: s.failures.map((f) => ({ file: f.file, message: f.message })),
+  };
+};
+
+const index: PhaseImpl = async ({ workspace, signal, progress }) => {
+  const { buildIndex } = await import('../core/index');
+  const stages = ['reading', 'adding', 'checking', 'writing'];
+  signal.throwIfAborted();
+  const config = await buildIndex({ workspace, onProgress: (stage) => progress(stages.indexOf(stage) + 1, stages.length, stage) });
+  return {
+    message: `generation ${config.generation}: ${config.count} vectors (${config.index_type}, ${config.model}), ${config.skipped_rejected} rejected left out; self-check ${config.self_check.passed}/${config.self_check.sampled}`,
+    problems: [],
+  };
+};
+
+/** Phase implementations; null where the core has no such phase yet. */
+export const PHASE_IMPLS: Record<PhaseName, PhaseImpl | null> = {
+  crops,
+  contexts: null,
+  embeddings,
+  index,
+  validation: null,
+};

@@ -1,0 +1,291 @@
+/**
+ * THE contract between the renderer and the app: every channel's name, request and response, as zod schemas.
+ * Electron's IPC handlers, the preload API, the HTTP bridge and the renderer's clients are all typed and
+ * validated from this one module, so the two transports cannot drift apart.
+ *
+ * Imports only zod: this module is bundled into the renderer and the preload script.
+ */
+import { z } from 'zod';
+
+// Mirrors of electron/core/domain (kept literal here so the renderer bundle needs no Node module).
+export const ZONE_VALUES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const;
+export const DAMAGE_TYPE_VALUES = [
+  'surface_scratch',
+  'dent',
+  'paint_peeling',
+  'deep_scratch',
+  'crack',
+  'missing_part',
+  'missing_accessory',
+  'misaligned_part',
+  'unspecified_damage',
+] as const;
+/** Pipeline phases 1-5 in order. */
+export const PHASES = ['crops', 'contexts', 'embeddings', 'index', 'validation'] as const;
+
+const Zone = z.enum(ZONE_VALUES);
+const DamageType = z.enum(DAMAGE_TYPE_VALUES);
+const Phase = z.enum(PHASES);
+const PhotoState = z.enum(['damaged', 'undamaged']);
+const Empty = z.object({}).strict();
+
+const BBox = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+
+export const ShapeDto = z.object({
+  label: z.string(),
+  damageType: DamageType.nullable(),
+  shapeType: z.string(),
+  points: z.array(z.tuple([z.number(), z.number()])),
+  bbox: BBox,
+});
+
+export const ProblemDto = z.object({
+  file: z.string(),
+  severity: z.enum(['error', 'warning']),
+  code: z.string(),
+  message: z.string(),
+});
+
+export const PhotoSummaryDto = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  state: PhotoState,
+  zone: Zone.nullable(),
+  width: z.number(),
+  height: z.number(),
+  damageTypes: z.array(DamageType),
+  damageShapes: z.number(),
+  problems: z.number(),
+});
+
+export const PhotoDetailDto = PhotoSummaryDto.extend({
+  imagePath: z.string(),
+  shapes: z.array(ShapeDto),
+  problemList: z.array(ProblemDto),
+});
+
+export const ScanSummaryDto = z.object({
+  root: z.string(),
+  format: z.enum(['seed', 'labelme']),
+  photos: z.number(),
+  states: z.object({ damaged: z.number(), undamaged: z.number() }),
+  zones: z.record(z.string(), z.number()),
+  damageTypes: z.record(z.string(), z.object({ shapes: z.number(), photos: z.number() })),
+  problems: z.object({ errors: z.number(), warnings: z.number(), byCode: z.record(z.string(), z.number()) }),
+  /** Problems of files that are no photo (a photo's own problems come with getPhoto). */
+  datasetProblems: z.array(ProblemDto),
+});
+
+export const DatasetInfoDto = z.object({
+  root: z.string(),
+  workspace: z.string(),
+  summary: ScanSummaryDto,
+});
+
+export const PhaseStateDto = z.object({
+  phase: Phase,
+  status: z.enum(['idle', 'queued', 'running', 'done', 'failed', 'cancelled', 'unavailable']),
+  done: z.number(),
+  total: z.number(),
+  current: z.string().nullable(),
+  /** Outcome or error in one line. */
+  message: z.string().nullable(),
+  /** Per-file problems of the last run. */
+  problems: z.array(z.object({ file: z.string(), message: z.string() })),
+});
+
+export const PipelineStatusDto = z.object({
+  running: z.boolean(),
+  phases: z.array(PhaseStateDto),
+});
+
+export const CropDto = z.object({
+  cropId: z.string(),
+  /** Relative to the workspace. */
+  cropPath: z.string(),
+  sourceImage: z.string(),
+  sourcePath: z.string(),
+  hasDamage: z.boolean(),
+  zone: Zone.nullable(),
+  cropType: z.enum(['clustered', 'grid']),
+  bbox: BBox,
+  damageTypes: z.array(DamageType),
+  context: z.string().nullable(),
+  rejected: z.boolean(),
+});
+
+export const ContextDto = z.object({
+  cropId: z.string(),
+  text: z.string(),
+  edited: z.boolean(),
+  tokens: z.number(),
+  limit: z.number(),
+  /** What happened to the index on save (null on read). */
+  reindexed: z.string().nullable(),
+});
+
+export const SearchFiltersDto = z.object({
+  zones: z.array(Zone).optional(),
+  hasDamage: z.boolean().optional(),
+  damageTypes: z.array(DamageType).optional(),
+});
+
+const Vote = <T extends z.ZodType>(value: T) =>
+  z.object({ value, confidence: z.number(), supporting: z.array(z.string()) });
+
+export const SearchResultDto = z.object({
+  rank: z.number(),
+  score: z.number(),
+  cropId: z.string(),
+  cropPath: z.string(),
+  sourceImage: z.string(),
+  zone: z.string().nullable(),
+  damageTypes: z.array(DamageType),
+  context: z.string().nullable(),
+  hasDamage: z.boolean(),
+});
+
+export const SearchResponseDto = z.object({
+  results: z.array(SearchResultDto),
+  answer: z.object({
+    hasDamage: Vote(z.boolean()).nullable(),
+    damageTypes: z.array(Vote(DamageType)),
+    zone: Vote(z.string()).nullable(),
+    evidence: z.number(),
+  }),
+});
+
+export const ModelInfoDto = z.object({
+  modelId: z.string().nullable(),
+  provider: z.string().nullable(),
+  dim: z.number().nullable(),
+  /** Why the model is not known, when it is not. */
+  note: z.string().nullable(),
+});
+
+/** Every request/response pair, by channel name. */
+export const CHANNELS = {
+  openDataset: {
+    request: z.object({
+      path: z.string().min(1),
+      options: z
+        .object({
+          labelMap: z.string().optional(),
+          zones: z.string().optional(),
+          state: PhotoState.optional(),
+          workspace: z.string().optional(),
+        })
+        .strict()
+        .optional(),
+    }).strict(),
+    response: DatasetInfoDto,
+  },
+  scanSummary: { request: Empty, response: ScanSummaryDto },
+  listPhotos: {
+    request: z.object({
+      state: PhotoState.optional(),
+      zones: z.array(Zone).optional(),
+      damageTypes: z.array(DamageType).optional(),
+      withProblems: z.boolean().optional(),
+      offset: z.number().int().nonnegative().optional(),
+      limit: z.number().int().positive().max(100_000).optional(),
+    }).strict(),
+    response: z.object({ total: z.number(), photos: z.array(PhotoSummaryDto) }),
+  },
+  getPhoto: { request: z.object({ id: z.string().min(1) }).strict(), response: PhotoDetailDto },
+  runPhase: {
+    request: z.object({ phase: z.union([Phase, z.literal('all')]) }).strict(),
+    response: PipelineStatusDto,
+  },
+  cancel: { request: Empty, response: z.object({ cancelled: z.boolean() }) },
+  pipelineStatus: { request: Empty, response: PipelineStatusDto },
+  listCrops: {
+    request: z.object({
+      photoId: z.string().optional(),
+      hasDamage: z.boolean().optional(),
+      includeRejected: z.boolean().optional(),
+    }).strict(),
+    response: z.object({ crops: z.array(CropDto) }),
+  },
+  setCropRejected: {
+    request: z.object({ cropId: z.string().min(1), rejected: z.boolean() }).strict(),
+    response: CropDto,
+  },
+  getContext: { request: z.object({ cropId: z.string().min(1) }).strict(), response: ContextDto },
+  saveContext: {
+    request: z.object({ cropId: z.string().min(1), text: z.string().max(10_000) }).strict(),
+    response: ContextDto,
+  },
+  search: {
+    request: z.object({
+      // Base64 of a dropped/picked file, or a path inside the workspace/dataset.
+      image: z
+        .union([
+          z.object({ bytesBase64: z.string().min(1).max(70_000_000) }).strict(),
+          z.object({ path: z.string().min(1) }).strict(),
+        ])
+        .optional(),
+      text: z.string().max(2_000).optional(),
+      filters: SearchFiltersDto.optional(),
+      k: z.number().int().min(1).max(200).optional(),
+    }).strict(),
+    response: SearchResponseDto,
+  },
+  modelInfo: { request: Empty, response: ModelInfoDto },
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+export type Request<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
+export type ParsedRequest<C extends Channel> = z.output<(typeof CHANNELS)[C]['request']>;
+export type Response<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;
+
+/** The API the renderer sees: one async method per channel. */
+export type CarLensApi = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> } & {
+  /** Pipeline progress; returns the unsubscribe function. */
+  onPipeline(listener: (status: PipelineStatus) => void): () => void;
+  /** URL of an image inside the workspace or dataset, for <img src>. */
+  imageUrl(path: string): string;
+};
+
+export type ShapeDto = z.infer<typeof ShapeDto>;
+export type ProblemDto = z.infer<typeof ProblemDto>;
+export type PhotoSummary = z.infer<typeof PhotoSummaryDto>;
+export type PhotoDetail = z.infer<typeof PhotoDetailDto>;
+export type ScanSummaryDto = z.infer<typeof ScanSummaryDto>;
+export type DatasetInfo = z.infer<typeof DatasetInfoDto>;
+export type PhaseState = z.infer<typeof PhaseStateDto>;
+export type PipelineStatus = z.infer<typeof PipelineStatusDto>;
+export type CropDto = z.infer<typeof CropDto>;
+export type ContextDto = z.infer<typeof ContextDto>;
+export type SearchFilters = z.infer<typeof SearchFiltersDto>;
+export type SearchResult = z.infer<typeof SearchResultDto>;
+export type SearchResponse = z.infer<typeof SearchResponseDto>;
+export type ModelInfo = z.infer<typeof ModelInfoDto>;
+export type PhaseName = (typeof PHASES)[number];
+export type ZoneValue = (typeof ZONE_VALUES)[number];
+export type DamageTypeValue = (typeof DAMAGE_TYPE_VALUES)[number];
+
+/** Electron IPC channel name of a contract channel (namespaced so nothing else collides). */
+export const ipcChannel = (channel: Channel): string => `carlens:${channel}`;
+export const PIPELINE_EVENT = 'carlens:pipeline';
+/** Custom protocol that serves workspace/dataset images in Electron. */
+export const IMAGE_PROTOCOL = 'carlens-img';
+
+/** Parses a request, throwing an error that names the channel and the bad fields. */
+export function parseRequest<C extends Channel>(channel: C, raw: unknown): ParsedRequest<C> {
+  const schema = CHANNELS[channel]?.request;
+  if (!schema) throw new ContractError(`unknown channel '${String(channel)}'`);
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ContractError(`${channel}: invalid request (${z.prettifyError(parsed.error)})`);
+  return parsed.data as ParsedRequest<C>;
+}
+
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(CHANNELS, name);
+}
+
+/** A request the contract refused: the caller's fault, reported as 400 by the bridge. */
+export class ContractError extends Error {
+  override name = 'ContractError';
+}
