@@ -41,6 +41,7 @@ export const scanCommand: Command = {
 };
 
 function table(rows: [string, string | number][]): string {
+  if (rows.length === 0) return '  none';
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
 }
@@ -55,7 +56,7 @@ export function formatScan(report: ScanReport, dataset: Pick<Dataset, 'root'>): 
     table(Object.entries(report.zones).filter(([, n]) => n > 0)),
     '',
     'damage types (shapes / photos):',
-    types.length ? table(types.map(([t, c]) => [t, `${c.shapes} / ${c.photos}`])) : '  none',
+    table(types.map(([t, c]) => [t, `${c.shapes} / ${c.photos}`])),
   ];
   const other = Object.entries(report.nonDamageLabels);
   if (other.length) lines.push('', 'non-damage labels (shapes):', table(other));

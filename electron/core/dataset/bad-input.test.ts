@@ -55,6 +55,8 @@ describe('seed-convention bad-input corpus', () => {
     await addKo(name('ko', '2001', 1), labelme([{ label: '2', points: square(10, 10) }]), Buffer.alloc(0));
     await addKo(name('ko', '2002', 1), labelme([{ label: '2', points: square(10, 10) }]), Buffer.from('this is text, not a JPEG'));
     await addKo(name('ko', '2003', 1), labelme([{ label: '2', points: square(10, 10) }]), good.subarray(0, Math.floor(good.length / 2)));
+    // Only the end-of-image marker missing: the header and every pixel row are intact.
+    await addKo(name('ko', '2010', 1), labelme([{ label: '2', points: square(10, 10) }]), good.subarray(0, good.length - 2));
     await addKo(name('ko', '2004', 1), labelme([{ label: '2', points: square(10, 10) }], 1200, 1000), await photo(1200, 1000));
     await addKo(name('ko', '2005', 1), '{ "shapes": [ {"label": "2", ');
     await addKo(name('ko', '2006', 1), JSON.stringify({ shapes: [], imagePath: 'x.jpg', imageHeight: 240 }));
@@ -71,6 +73,7 @@ describe('seed-convention bad-input corpus', () => {
     await addKo(name('ko', '3004', 7), labelme([{ label: 'scuff', points: square(10, 10) }, { label: '4', points: square(30, 30) }]));
     await addKo(name('ko', '3005', 8), labelme([{ label: '9', points: square(10, 10) }]));
     await addKo(name('ko', '3006', 9), labelme([{ label: '6', points: square(80, 60, 40) }], 640, 480));
+    await addKo(name('ko', '3009', 2), labelme([{ label: '1', points: [[10, 50], [40, 50], [90, 50]] }, { label: '4', points: square(30, 30) }]));
     await write(files.image(name('ok', '3007', 3)), good);
     await write(files.truth(name('ok', '3007', 3)), truth);
     await write(files.seg(name('ok', '3007', 3)), labelme([{ label: '2', points: square(10, 10) }]));
@@ -96,6 +99,7 @@ describe('seed-convention bad-input corpus', () => {
       `error not_an_image ${files.image(name('ko', '2002', 1))}`,
       `error segmentation_missing ${files.image(name('ko', '2008', 1))}`,
       `error truncated_image ${files.image(name('ko', '2003', 1))}`,
+      `error truncated_image ${files.image(name('ko', '2010', 1))}`,
       `warning no_damage_shapes ${files.seg(name('ko', '3005', 8))}`,
       `warning points_clipped ${files.seg(name('ko', '3001', 5))}`,
       `warning shape_outside_image ${files.seg(name('ko', '3002', 5))}`,
@@ -103,6 +107,7 @@ describe('seed-convention bad-input corpus', () => {
       `warning size_mismatch ${files.seg(name('ko', '3006', 9))}`,
       `warning unknown_label ${files.seg(name('ko', '3004', 7))}`,
       `warning unexpected_segmentation ${files.seg(name('ok', '3007', 3))}`,
+      `warning shape_degenerate ${files.seg(name('ko', '3009', 2))}`,
       `error duplicate_photo ${files.image(name('ko', '3008', 10))}`,
     ].sort());
   });
@@ -112,16 +117,17 @@ describe('seed-convention bad-input corpus', () => {
     expect(message('shape_too_few_points')).toBe("shape 1 ('2') has 2 points; at least 3 are needed (shape dropped)");
     expect(message('points_clipped')).toBe("shape 1 ('3') reaches 6 px outside the 320×240 image (clipped to the image)");
     expect(message('image_too_large')).toBe('1200×1000 = 1,200,000 pixels exceeds the limit of 1,000,000 (photo skipped)');
-    expect(message('truncated_image')).toMatch(/^the image is truncated: .*premature end/i);
+    expect(message('truncated_image')).toBe('the image is truncated: its data ends before the last pixel (photo skipped)');
     expect(message('unknown_label')).toBe("label 'scuff' is not a damage type (1-8) nor 9; kept as a non-damage shape");
     expect(message('size_mismatch')).toBe('annotation says 640×480 but the image is 320×240; points scaled to the image');
+    expect(message('shape_degenerate')).toBe("shape 1 ('1') has no area: its 3 points lie on one line (shape dropped)");
     expect(message('no_damage_shapes')).toBe("damaged photo has 1 shape but none is a damage type (labels 1-8); labels: '9'; it yields no damage crop");
     expect(message('duplicate_photo')).toBe(`same photo id as ${name('ko', '3008', 10)}imageDANO_original.jpeg (file skipped)`);
   });
 
   it('still loads every good photo, fixed where it could be', () => {
     const byTs = new Map(dataset.photos.map((p) => [p.timestamp, p]));
-    expect([...byTs.keys()].sort()).toEqual(['1001', '1002', '3001', '3002', '3003', '3004', '3005', '3006', '3007', '3008']);
+    expect([...byTs.keys()].sort()).toEqual(['1001', '1002', '3001', '3002', '3003', '3004', '3005', '3006', '3007', '3008', '3009']);
     expect(byTs.get('3007')).toMatchObject({ state: 'undamaged', shapes: [] });
     expect(byTs.get('3008')!.fileName).toBe(`${name('ko', '3008', 10)}imageDANO_original.jpeg`);
 

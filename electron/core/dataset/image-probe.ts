@@ -32,7 +32,7 @@ export async function probeImage(path: string, maxPixels: number = DEFAULT_MAX_P
     if (/unsupported image format/i.test(message)) {
       return { ok: false, code: 'not_an_image', message: 'not an image (unrecognised content)' };
     }
-    return { ok: false, code: 'unreadable_image', message: `cannot read the image: ${message}` };
+    return { ok: false, code: 'unreadable_image', message: `cannot read the image: ${firstLine(message)}` };
   }
   if (width * height > maxPixels) {
     return {
@@ -41,17 +41,28 @@ export async function probeImage(path: string, maxPixels: number = DEFAULT_MAX_P
       message: `${width}×${height} = ${(width * height).toLocaleString('en')} pixels exceeds the limit of ${maxPixels.toLocaleString('en')}`,
     };
   }
+  const decode = (failOn: 'truncated' | 'none') =>
+    sharp(path, { limitInputPixels: maxPixels, failOn }).resize({ width: 64, height: 64, fit: 'inside' }).raw().toBuffer();
   try {
-    await sharp(path, { limitInputPixels: maxPixels, failOn: 'truncated' })
-      .resize({ width: 64, height: 64, fit: 'inside' })
-      .raw()
-      .toBuffer();
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/premature end|truncat|unexpected end/i.test(message)) {
-      return { ok: false, code: 'truncated_image', message: `the image is truncated: ${message}` };
-    }
-    return { ok: false, code: 'unreadable_image', message: `cannot decode the image: ${message}` };
+    await decode('truncated');
+  } catch {
+    // libvips keeps one error buffer for all threads: under concurrent decodes the text may be another image's or
+    // 'Unknown error'. So the code comes from a second, lenient decode, not from the text; that decode runs one at a
+    // time so its message, for an image that cannot be decoded at all, is its own.
+    const lenient = await serially(() => decode('none').then(() => null, (error: Error) => error));
+    if (!lenient) return { ok: false, code: 'truncated_image', message: 'the image is truncated: its data ends before the last pixel' };
+    return { ok: false, code: 'unreadable_image', message: `cannot decode the image: ${firstLine(lenient.message)}` };
   }
   return { ok: true, width, height };
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+function serially<T>(task: () => Promise<T>): Promise<T> {
+  const result = queue.then(task);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
 }

@@ -80,6 +80,7 @@ export const PROBLEM_CODES = [
   'bad_zone_table',
   'unexpected_segmentation',
   'duplicate_photo',
+  'shape_degenerate',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

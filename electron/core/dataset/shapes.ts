@@ -71,6 +71,11 @@ export function convertShapes(
       });
       return;
     }
+    const raw = boundingBox(polygon);
+    if (raw.width <= 0 || raw.height <= 0) {
+      problems.push({ file, severity: 'warning', code: 'shape_degenerate', message: `${name} has no area: its ${polygon.length} points lie on one line (shape dropped)` });
+      return;
+    }
     const clipped = polygon.map(([x, y]) => [clamp(x, 0, size.width), clamp(y, 0, size.height)] as Point);
     const box = boundingBox(clipped);
     if (box.width <= 0 || box.height <= 0) {
