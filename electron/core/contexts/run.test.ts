@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCrops } from '../crops/run';
+import { loadDataset } from '../dataset/load';
+import { createCarLocator } from '../detector/index';
+import { ZONES } from '../domain/zones';
+import { writeFixture } from '../fixture/fixture';
+import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
+import { workspacePaths } from '../workspace/workspace';
+import { clearContextOverride, setContextOverride } from './overrides';
+import { runContexts, type ContextsFile } from './run';
+
+/** Phase 1 with the real loader and car locator on the synthetic fixture, then phase 2 on its crops. */
+describe('runContexts on the fixture dataset', () => {
+  let dir: string;
+  let ws: string;
+  let tok: ClipTokenizer;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'carlens-contexts-'));
+    ws = join(dir, 'ws');
+    await writeFixture(join(dir, 'dataset'), { ko: 5, ok: 3, seed: 3 });
+    const locator = await createCarLocator();
+    try {
+      const summary = await runCrops({ dataset: await loadDataset(join(dir, 'dataset')), workspace: ws, locator });
+      expect(summary.failures).toEqual([]);
+    } finally {
+      await locator.dispose();
+    }
+    tok = await loadClipTokenizer();
+  }, 120_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('asks for phase 1 when there are no crops', async () => {
+    await expect(runContexts({ workspace: join(dir, 'empty'), tokenizer: tok })).rejects.toThrow(/crops\.json not found: run crops first/);
+  });
+
+  it('gives every crop a text that fits, writes them atomically, and keeps hand edits across runs', async () => {
+    const progress: number[] = [];
+    const result = await runContexts({ workspace: ws, tokenizer: tok, onProgress: (p) => progress.push(p.done) });
+    const damaged = result.crops.filter((c) => c.has_damage);
+    const clean = result.crops.filter((c) => !c.has_damage);
+    console.log(`contexts: ${result.crops.length} crops (${damaged.length} damaged, ${clean.length} clean), ${result.shortened} shortened`);
+    expect(damaged.length).toBeGreaterThan(0);
+    expect(clean.length).toBeGreaterThan(0);
+    expect(result.failures).toEqual([]);
+    expect(progress.at(-1)).toBe(result.crops.length);
+    for (const c of result.crops) {
+      const zone = ZONES[Number(c.vehicle_zone) as keyof typeof ZONES];
+      expect(c.text_description!.startsWith(`Vehicle zone: ${zone.name} (`)).toBe(true);
+      expect(c.text_description).toContain(c.has_damage ? `Affected part: ${c.specific_part}.` : `Inspected part: ${c.specific_part}.`);
+      expect(tok.count(c.text_description!)).toBeLessThanOrEqual(77);
+      expect(c.context_edited).toBe(false);
+    }
+    const onDisk = JSON.parse(await readFile(result.path, 'utf8')) as ContextsFile;
+    expect(result.path).toBe(workspacePaths(ws).contexts);
+    expect(onDisk.version).toBe(1);
+    expect(onDisk.crops).toEqual(result.crops);
+
+    const target = damaged[0]!;
+    const generated = target.text_description;
+    await setContextOverride(ws, target.crop_id, 'Long diagonal key scratch across the rear quarter.', tok);
+    const again = await runContexts({ workspace: ws, tokenizer: tok });
+    expect(again.edited).toBe(1);
+    const edited = again.crops.find((c) => c.crop_id === target.crop_id)!;
+    expect(edited).toMatchObject({ text_description: 'Long diagonal key scratch across the rear quarter.', context_edited: true });
+    expect(again.crops.filter((c) => c.context_edited)).toHaveLength(1);
+
+    await clearContextOverride(ws, target.crop_id);
+    const back = await runContexts({ workspace: ws, tokenizer: tok });
+    expect(back.crops.find((c) => c.crop_id === target.crop_id)).toMatchObject({ text_description: generated, context_edited: false });
+  });
+});
