@@ -33,6 +33,10 @@ export const scanCommand: Command = {
       zones: context.values.zones as string | undefined,
       state: state as PhotoState | undefined,
     });
+    const ignored = (['labelmap', 'zones', 'state'] as const).filter((o) => context.values[o] !== undefined);
+    if (dataset.format === 'seed' && ignored.length > 0) {
+      context.stderr.write(`note: ${ignored.map((o) => `--${o}`).join(', ')} ignored: seed-convention names carry state and zone, labels are 1-9\n`);
+    }
     const report: ScanReport = { ...summarizeDataset(dataset), problemList: dataset.problems };
     await writeJsonAtomic(workspacePaths(context.workspace).scanReport, report);
     context.stdout.write(context.json ? `${JSON.stringify(report, null, 2)}\n` : formatScan(report, dataset));
