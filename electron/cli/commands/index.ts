@@ -3,8 +3,9 @@ import { fixtureCommand } from './fixture';
 import { runCommand } from './run';
 import { scanCommand } from './scan';
 import { cropsCommand } from './crops';
+import { contextsCommand } from './contexts';
 import { indexCommand } from './index-cmd';
 import { searchCommand } from './search';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, runCommand, indexCommand, searchCommand];
+export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, runCommand, indexCommand, searchCommand];
