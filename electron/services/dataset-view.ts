@@ -52,7 +52,7 @@ export class DatasetView {
   photo(id: string): PhotoDetail {
     const photo = this.byId.get(id);
     if (!photo) throw new Error(`no photo '${id}' in ${this.dataset.root}`);
-    return { ...this.summaryOf(photo), imagePath: photo.imagePath, shapes: photo.shapes, problemList: this.problemsByPhoto.get(id) ?? [] };
+    return { ...this.summaryOf(photo), shapes: photo.shapes, problemList: this.problemsByPhoto.get(id) ?? [] };
   }
 
   private summaryOf(photo: Photo): PhotoSummary {
@@ -60,6 +60,7 @@ export class DatasetView {
     return {
       id: photo.id,
       fileName: photo.fileName,
+      imagePath: photo.imagePath,
       state: photo.state,
       zone: photo.zone === null ? null : (String(photo.zone) as PhotoSummary['zone']),
       width: photo.width,

@@ -49,6 +49,7 @@ export const ProblemDto = z.object({
 export const PhotoSummaryDto = z.object({
   id: z.string(),
   fileName: z.string(),
+  imagePath: z.string(),
   state: PhotoState,
   zone: Zone.nullable(),
   width: z.number(),
@@ -59,7 +60,6 @@ export const PhotoSummaryDto = z.object({
 });
 
 export const PhotoDetailDto = PhotoSummaryDto.extend({
-  imagePath: z.string(),
   shapes: z.array(ShapeDto),
   problemList: z.array(ProblemDto),
 });
@@ -246,7 +246,17 @@ export type CarLensApi = { [C in Channel]: (request: Request<C>) => Promise<Resp
   onPipeline(listener: (status: PipelineStatus) => void): () => void;
   /** URL of an image inside the workspace or dataset, for <img src>. */
   imageUrl(path: string): string;
+  /** Application-menu commands (Electron only; the browser has no app menu). */
+  onMenu(listener: (action: MenuAction) => void): () => void;
 };
+
+/** What the application menu asks the renderer to do; the renderer then calls the API like any UI action. */
+export type MenuAction =
+  | { kind: 'openDataset'; path: string }
+  | { kind: 'runPhase'; phase: PhaseName | 'all' }
+  | { kind: 'cancel' }
+  | { kind: 'showScreen'; screen: 'dataset' | 'crops' | 'contexts' | 'search' | 'pipeline' }
+  | { kind: 'openValidationReport' };
 
 export type ShapeDto = z.infer<typeof ShapeDto>;
 export type ProblemDto = z.infer<typeof ProblemDto>;
@@ -269,6 +279,7 @@ export type DamageTypeValue = (typeof DAMAGE_TYPE_VALUES)[number];
 /** Electron IPC channel name of a contract channel (namespaced so nothing else collides). */
 export const ipcChannel = (channel: Channel): string => `carlens:${channel}`;
 export const PIPELINE_EVENT = 'carlens:pipeline';
+export const MENU_EVENT = 'carlens:menu';
 /** Custom protocol that serves workspace/dataset images in Electron. */
 export const IMAGE_PROTOCOL = 'carlens-img';
 

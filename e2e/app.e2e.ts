@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCREENSHOTS, startHarness, type Harness } from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ ko: 6, ok: 3, seed: 11 });
+});
+afterAll(() => h?.close());
+
+const shot = (name: string) => h.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+describe('CarLens UI over the HTTP bridge', () => {
+  it('starts empty and refuses a folder that does not exist', async () => {
+    const { page } = h;
+    await page.getByText('No dataset open').waitFor();
+    await page.getByLabel('Dataset folder').fill(join(h.dir, 'missing'));
+    await page.getByRole('button', { name: 'Open dataset' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('dataset folder not found');
+    await shot('00-empty');
+  });
+
+  it('opens the fixture, filters the grid and shows a photo with its polygons', async () => {
+    const { page } = h;
+    await page.getByLabel('Dataset folder').fill(h.fixture.root);
+    await page.getByRole('button', { name: 'Open dataset' }).click();
+    await page.getByText('9 photos', { exact: true }).waitFor();
+    expect(await page.getByTestId('photo-card').count()).toBe(9);
+    // Every thumbnail came back from /img.
+    await expect.poll(() => page.locator('.photo-card img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(9);
+    await shot('01-dataset');
+
+    await page.getByRole('group', { name: 'State' }).getByRole('button', { name: 'undamaged' }).click();
+    await page.getByText('3 photos', { exact: true }).waitFor();
+    await page.getByRole('group', { name: 'State' }).getByRole('button', { name: 'damaged', exact: true }).click();
+    await page.getByText('6 photos', { exact: true }).waitFor();
+    const zone = String(h.fixture.photos[0]!.zone);
+    await page.getByRole('group', { name: 'Zone' }).getByRole('button', { name: zone, exact: true }).click();
+    const inZone = h.fixture.photos.filter((p) => p.state === 'damaged' && String(p.zone) === zone).length;
+    await page.getByText(`${inZone} photos`, { exact: true }).waitFor();
+    await page.getByRole('group', { name: 'Zone' }).getByRole('button', { name: zone, exact: true }).click();
+    await page.getByText('6 photos', { exact: true }).waitFor();
+
+    const first = h.fixture.photos[0]!;
+    await page.getByTestId('photo-card').first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.locator('h2').textContent()).toBe(first.fileName);
+    // The segmentation file holds the damage shapes plus sometimes a label "9": at least the damage ones are drawn.
+    expect(await dialog.getByTestId('shape').count()).toBeGreaterThanOrEqual(first.damageShapes);
+    const box = await dialog.getByTestId('shape').first().boundingBox();
+    expect(box!.width).toBeGreaterThan(2);
+    await shot('02-photo');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => dialog.locator('h2').textContent()).toBe(h.fixture.photos[1]!.fileName);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('runs phase 1 from the Pipeline screen and shows its progress', async () => {
+    const { page } = h;
+    await page.getByRole('button', { name: 'Pipeline' }).click();
+    const crops = page.getByTestId('phase-crops');
+    await crops.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => crops.getByTestId('phase-status').textContent(), { timeout: 120_000 }).toBe('done');
+    expect(await crops.getByTestId('phase-count').textContent()).toBe('9/9');
+    expect(await crops.locator('.message').textContent()).toMatch(/crops \(\d+ clustered, \d+ grid\) from 9 photos/);
+    expect(await page.getByTestId('model-info').textContent()).toMatch(/Model: \S+/);
+    await shot('03-pipeline');
+  });
+
+  it('rejects a crop on the Crop review screen and the metadata keeps it', async () => {
+    const { page } = h;
+    await page.getByRole('button', { name: 'Crop review' }).click();
+    const crop = page.getByTestId('crop').first();
+    await crop.waitFor();
+    expect(await page.getByTestId('crop-box').count()).toBe(await page.getByTestId('crop').count());
+    await crop.getByRole('button', { name: 'Reject' }).click();
+    await crop.getByRole('button', { name: 'Accept' }).waitFor();
+    await shot('04-crop-review');
+    const metadata = JSON.parse(await readFile(join(h.workspace, 'crops', 'crops.json'), 'utf8')) as { crops: { rejected?: boolean }[] };
+    expect(metadata.crops.filter((c) => c.rejected).length).toBe(1);
+  });
+
+  it('logged no page errors', () => {
+    expect(h.pageErrors).toEqual([]);
+  });
+});

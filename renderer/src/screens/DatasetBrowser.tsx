@@ -1,0 +1,102 @@
+import { useState } from 'react';
+import { DAMAGE_TYPE_VALUES, ZONE_VALUES } from '../../../electron/shared/ipc-contract';
+import { api } from '../api';
+import { Chips } from '../components/Chips';
+import { VirtualGrid } from '../components/VirtualGrid';
+import { ZONE_NAMES, damageLabel } from '../labels';
+import { useApp } from '../store';
+import { PhotoView } from './PhotoView';
+
+export function OpenDatasetForm() {
+  const { openDataset, opening, openError } = useApp();
+  const [path, setPath] = useState('');
+  return (
+    <form
+      className="open-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (path.trim()) void openDataset(path.trim());
+      }}
+    >
+      <label htmlFor="dataset-path">Dataset folder</label>
+      <input id="dataset-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/labelme-dataset" spellCheck={false} />
+      <button type="submit" className="primary" disabled={opening || !path.trim()}>
+        {opening ? 'Opening…' : 'Open dataset'}
+      </button>
+      {openError && <p className="error" role="alert">{openError}</p>}
+    </form>
+  );
+}
+
+export function DatasetBrowser() {
+  const { dataset, photos, photosError, filters, setFilters, openPhoto, photo } = useApp();
+  if (!dataset) {
+    return (
+      <section className="empty-state">
+        <h2>No dataset open</h2>
+        <p>Open a LabelMe dataset folder (the seed naming convention or a plain LabelMe folder).</p>
+        <OpenDatasetForm />
+      </section>
+    );
+  }
+  const { summary } = dataset;
+  return (
+    <section className="browser">
+      <header className="summary-bar">
+        <div>
+          <strong title={dataset.root}>{dataset.root.split('/').pop()}</strong>
+          <span className="muted"> · {summary.format} · {summary.photos} photos ({summary.states.damaged} damaged, {summary.states.undamaged} undamaged)</span>
+        </div>
+        <div className={summary.problems.errors ? 'badge error' : 'badge'}>
+          {summary.problems.errors} errors · {summary.problems.warnings} warnings
+        </div>
+      </header>
+      <div className="filters">
+        <div className="chips" role="group" aria-label="State">
+          <span className="chips-label">State</span>
+          {([null, 'damaged', 'undamaged'] as const).map((state) => (
+            <button key={String(state)} type="button" className={filters.state === state ? 'chip on' : 'chip'} aria-pressed={filters.state === state} onClick={() => setFilters({ state })}>
+              {state ?? 'all'}
+            </button>
+          ))}
+        </div>
+        <Chips label="Zone" options={ZONE_VALUES} selected={filters.zones} onChange={(zones) => setFilters({ zones })} render={(z) => z} />
+        <Chips label="Damage" options={DAMAGE_TYPE_VALUES} selected={filters.damageTypes} onChange={(damageTypes) => setFilters({ damageTypes })} render={damageLabel} />
+      </div>
+      {photosError && <p className="error" role="alert">{photosError}</p>}
+      {photos === null ? (
+        <p className="muted loading">Loading photos…</p>
+      ) : photos.length === 0 ? (
+        <p className="muted empty">No photo matches these filters.</p>
+      ) : (
+        <>
+          <p className="muted count">{photos.length} photos</p>
+          <VirtualGrid
+            label="Photos"
+            items={photos}
+            cellWidth={200}
+            cellHeight={196}
+            renderCell={(p) => (
+              <button type="button" className="photo-card" data-testid="photo-card" onClick={() => void openPhoto(p.id)} title={p.fileName}>
+                <img src={api.imageUrl(p.imagePath)} alt="" loading="lazy" decoding="async" />
+                <span className="card-line">
+                  <span className={`state ${p.state}`}>{p.state}</span>
+                  {p.zone && <span className="zone" title={ZONE_NAMES[p.zone]}>zone {p.zone}</span>}
+                  {p.problems > 0 && <span className="warn" title="scan problems">⚠ {p.problems}</span>}
+                </span>
+                <span className="card-sub">{p.damageShapes ? `${p.damageShapes} damage · ${p.damageTypes.map(damageLabel).join(', ')}` : 'no damage shapes'}</span>
+              </button>
+            )}
+          />
+        </>
+      )}
+      {summary.datasetProblems.length > 0 && (
+        <details className="problems">
+          <summary>{summary.datasetProblems.length} problems in files that are no photo</summary>
+          <ul>{summary.datasetProblems.map((p, i) => <li key={i}><code>{p.file}</code> {p.severity}: {p.message}</li>)}</ul>
+        </details>
+      )}
+      {photo && <PhotoView />}
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import type { ModelInfo, PhaseName } from '../../../electron/shared/ipc-contract';
+import { api } from '../api';
+import { errorText, useApp } from '../store';
+
+const TITLES: Record<PhaseName, string> = {
+  crops: '1 · Crops',
+  contexts: '2 · Contexts',
+  embeddings: '3 · Embeddings',
+  index: '4 · Index',
+  validation: '5 · Validation',
+};
+
+/** Per-phase status and progress, the per-file problems of the last run, run / run all / cancel. */
+export function Pipeline() {
+  const { pipeline, dataset } = useApp();
+  const [error, setError] = useState<string | null>(null);
+  const [model, setModel] = useState<ModelInfo | null>(null);
+  useEffect(() => {
+    api.modelInfo({}).then(setModel, (e: unknown) => setError(errorText(e)));
+  }, []);
+  const run = async (phase: PhaseName | 'all') => {
+    setError(null);
+    try {
+      useApp.getState().setPipeline(await api.runPhase({ phase }));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const running = pipeline?.running ?? false;
+  return (
+    <section className="pipeline">
+      <header className="toolbar">
+        <h2>Pipeline</h2>
+        <button type="button" className="primary" disabled={!dataset || running} onClick={() => void run('all')}>Run all</button>
+        <button type="button" disabled={!running} onClick={() => void api.cancel({}).catch((e: unknown) => setError(errorText(e)))}>Cancel</button>
+        <span className="muted model" data-testid="model-info">
+          Model: {model?.modelId ?? '—'} · provider: {model?.provider ?? '—'}
+          {model?.note && <span title={model.note}> ⓘ</span>}
+        </span>
+      </header>
+      {!dataset && <p className="muted">Open a dataset to run the pipeline on it.</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+      <ol className="phases">
+        {(pipeline?.phases ?? []).map((p) => {
+          const pct = p.total ? Math.round((100 * p.done) / p.total) : p.status === 'done' ? 100 : 0;
+          return (
+            <li key={p.phase} className={`phase ${p.status}`} data-testid={`phase-${p.phase}`}>
+              <div className="phase-head">
+                <strong>{TITLES[p.phase]}</strong>
+                <span className={`status ${p.status}`} data-testid="phase-status">{p.status}</span>
+                <button type="button" disabled={!dataset || running || p.status === 'unavailable'} onClick={() => void run(p.phase)}>
+                  Run
+                </button>
+              </div>
+              <div className="progress" role="progressbar" aria-label={`${p.phase} progress`} aria-valuemin={0} aria-valuemax={p.total || 1} aria-valuenow={p.done}>
+                <div style={{ width: `${pct}%` }} />
+              </div>
+              <div className="phase-detail muted">
+                {p.total > 0 && <span data-testid="phase-count">{p.done}/{p.total}</span>}
+                {p.current && <span> · {p.current}</span>}
+                {p.message && <span className="message"> · {p.message}</span>}
+              </div>
+              {p.problems.length > 0 && (
+                <details className="problems">
+                  <summary>{p.problems.length} file problems</summary>
+                  <ul>{p.problems.map((f, i) => <li key={i}><code>{f.file || '—'}</code> {f.message}</li>)}</ul>
+                </details>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
