@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readCropsMetadata, writeCropsMetadata } from '../crops/metadata';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +73,18 @@ describe('runContexts on the fixture dataset', () => {
     await clearContextOverride(ws, target.crop_id);
     const back = await runContexts({ workspace: ws, tokenizer: tok });
     expect(back.crops.find((c) => c.crop_id === target.crop_id)).toMatchObject({ text_description: generated, context_edited: false });
+  });
+
+  it('reports a crop whose photo cannot be read and describes the others', async () => {
+    const other = join(dir, 'ws-missing-photo');
+    const metadata = (await readCropsMetadata(workspacePaths(ws).cropsMetadata))!;
+    const broken = metadata.crops[0]!;
+    broken.source_path = join(dir, 'moved-away.jpg');
+    await writeCropsMetadata(workspacePaths(other).cropsMetadata, metadata);
+    const result = await runContexts({ workspace: other, tokenizer: tok });
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatchObject({ crop_id: broken.crop_id, file: broken.source_path });
+    expect(result.crops.find((c) => c.crop_id === broken.crop_id)!.text_description).toBeUndefined();
+    expect(result.crops.filter((c) => c.text_description)).toHaveLength(metadata.crops.length - 1);
   });
 });
