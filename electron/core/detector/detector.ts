@@ -57,9 +57,14 @@ export class Detector {
       .toBuffer({ resolveWithObject: true });
     const plane = input.width * input.height;
     const tensor = new Float32Array(3 * plane);
-    const order = input.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    // Plane k of the tensor takes source channel `first + k * step` of the interleaved sRGB pixels.
+    const [first, step] = input.channelOrder === 'BGR' ? [2, -1] : [0, 1];
+    const scale = input.scale;
     for (let i = 0; i < plane; i++) {
-      for (let c = 0; c < 3; c++) tensor[c * plane + i] = data[i * 3 + order[c]!]! * input.scale;
+      const at = i * 3 + first;
+      tensor[i] = data[at]! * scale;
+      tensor[plane + i] = data[at + step]! * scale;
+      tensor[2 * plane + i] = data[at + 2 * step]! * scale;
     }
     return { tensor, letterbox: lb, source };
   }

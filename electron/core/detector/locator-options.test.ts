@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../models/paths';
-import { createCarLocator, DEFAULT_DETECTOR_MANIFEST, DEFAULT_SEGMENTER_MANIFEST, Detector, type Detection } from './index';
+import { CarSegmenter, createCarLocator, DEFAULT_DETECTOR_MANIFEST, DEFAULT_SEGMENTER_MANIFEST, Detector, type Detection } from './index';
 import { iou } from './geometry';
 import { readDetectorManifest } from './manifest';
 
@@ -68,5 +68,24 @@ describe.skipIf(!haveModels)('car locator options (real YOLOX-Nano)', () => {
     // The car covers fewer model pixels in the padded image, so the network's box may differ a little, not more;
     // a box left in model pixels (ratio 416/1324 instead of 416/512) would overlap it poorly.
     expect(iou(back, original.box)).toBeGreaterThan(0.85);
+  });
+
+  it('preprocesses as the manifests say: letterboxed BGR 0-255 with 114 padding; NHWC RGB in [-1, 1]', async () => {
+    // 200×100 pure red: fits 416×208 at the top-left, rows 208+ are padding.
+    const red = await sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toBuffer();
+    const detector = await Detector.load();
+    const { tensor, letterbox } = await detector.prepare(red);
+    await detector.dispose();
+    expect(letterbox).toMatchObject({ ratio: 2.08, dx: 0, dy: 0, width: 416, height: 208 });
+    const plane = 416 * 416;
+    const pixel = (x: number, y: number) => [0, 1, 2].map((c) => tensor[c * plane + y * 416 + x]);
+    expect(pixel(100, 100)).toEqual([0, 0, 255]);
+    expect(pixel(100, 300)).toEqual([114, 114, 114]);
+
+    const segmenter = await CarSegmenter.load();
+    const prepared = await segmenter.prepare(red);
+    await segmenter.dispose();
+    expect(prepared.source).toEqual({ width: 200, height: 100 });
+    expect(Array.from(prepared.tensor.subarray(0, 3)).map((v) => Number(v.toFixed(5)))).toEqual([1, -1, -1]);
   });
 });

@@ -69,12 +69,24 @@ export class CarSegmenter {
     const nhwc = input.layout === 'NHWC';
     const [oh, ow, classes] = nhwc ? [d1!, d2!, d3!] : [d2!, d3!, d1!];
     const values = logits.values;
-    const small = Buffer.alloc(oh * ow);
-    for (let p = 0; p < oh * ow; p++) {
-      const at = (c: number) => (nhwc ? values[p * classes + c]! : values[c * oh * ow + p]!);
+    const plane = oh * ow;
+    // Element (pixel p, class c) sits at p * pixelStep + c * classStep in either layout.
+    const [pixelStep, classStep] = nhwc ? [classes, 1] : [1, plane];
+    const isCar = new Uint8Array(classes);
+    for (const c of carClassIndices) if (c < classes) isCar[c] = 1;
+    const small = Buffer.alloc(plane);
+    for (let p = 0; p < plane; p++) {
+      const base = p * pixelStep;
       let best = 0;
-      for (let c = 1; c < classes; c++) if (at(c) > at(best)) best = c;
-      small[p] = carClassIndices.includes(best) ? 255 : 0;
+      let bestValue = values[base]!;
+      for (let c = 1; c < classes; c++) {
+        const value = values[base + c * classStep]!;
+        if (value > bestValue) {
+          bestValue = value;
+          best = c;
+        }
+      }
+      small[p] = isCar[best] ? 255 : 0;
     }
     // Upscale the low-resolution mask smoothly, then threshold at half, so edges are not blocky steps.
     const full = await sharp(small, { raw: { width: ow, height: oh, channels: 1 } })
