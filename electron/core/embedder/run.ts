@@ -5,8 +5,8 @@ import type { CropRecord } from '../crops/crop-record';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { writeNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
-import { loadEmbedder, type Embedder, type ExecutionProvider } from './embedder';
-import { checkFusion, fuse, fusedDim, type Fusion } from './fusion';
+import { loadEmbedder, type ExecutionProvider } from './embedder';
+import type { Fusion } from './fusion';
 
 export interface EmbeddingsProgress {
   phase: 'embed';
@@ -30,6 +30,8 @@ export interface RunEmbeddingsOptions {
 export interface EmbeddingsSummary {
   model: string;
   aligned: boolean;
+  /** The crop list read: phase 2's contexts.json, or phase 1's crops.json when phase 2 has not run. */
+  source: string;
   provider: ExecutionProvider;
   fusion: Fusion;
   dim: number;
@@ -37,6 +39,8 @@ export interface EmbeddingsSummary {
   embedded: number;
   /** Crops with no context text (phase 2 not run): their text side is empty. */
   withoutText: number;
+  /** Crops larger than the encoder input that got the global + patches view. */
+  multiPatched: number;
   failures: { crop_id: string; file: string; message: string }[];
   norms: { mean: number; std: number };
   seconds: { load: number; embed: number; total: number };
@@ -47,15 +51,17 @@ export interface EmbeddingsSummary {
 async function readCrops(workspace: string): Promise<{ crops: CropRecord[]; source: string }> {
   const paths = workspacePaths(workspace);
   for (const path of [paths.contexts, paths.cropsMetadata]) {
-    if (existsSync(path)) return { crops: (JSON.parse(await readFile(path, 'utf8')) as { crops: CropRecord[] }).crops, source: path };
+    if (!existsSync(path)) continue;
+    let parsed: { crops?: CropRecord[] };
+    try {
+      parsed = JSON.parse(await readFile(path, 'utf8')) as { crops?: CropRecord[] };
+    } catch (error) {
+      throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
+    }
+    if (!Array.isArray(parsed.crops)) throw new Error(`${path}: no "crops" list`);
+    return { crops: parsed.crops, source: path };
   }
   throw new Error(`no crops in ${workspace}: run phase 1 (crops) first`);
-}
-
-export function resolveFusion(embedder: Embedder, partial: Partial<Fusion> = {}): Fusion {
-  const fusion = { ...embedder.manifest.fusion, ...partial };
-  checkFusion(fusion, embedder.manifest.aligned, embedder.imageDim, embedder.textDim);
-  return fusion;
 }
 
 /**
@@ -64,44 +70,44 @@ export function resolveFusion(embedder: Embedder, partial: Partial<Fusion> = {})
  */
 export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<EmbeddingsSummary> {
   const started = performance.now();
-  const { crops: all } = await readCrops(options.workspace);
+  const { crops: all, source } = await readCrops(options.workspace);
   const crops = all.filter((c) => !c.rejected);
-  const embedder = await loadEmbedder(options.manifestPath, { provider: options.provider });
+  const embedder = await loadEmbedder(options.manifestPath, {
+    provider: options.provider,
+    fusion: options.fusion,
+    cacheDir: workspacePaths(options.workspace).modelCache,
+  });
   try {
-    const fusion = resolveFusion(embedder, options.fusion);
-    const dim = fusedDim(fusion, embedder.imageDim, embedder.textDim);
+    const { fusion, dim } = embedder;
     const loaded = performance.now();
     const batchSize = options.batchSize ?? 16;
     const vectors: Float32Array[] = [];
     const records: CropRecord[] = [];
     const failures: EmbeddingsSummary['failures'] = [];
     let withoutText = 0;
+    let multiPatched = 0;
     for (let start = 0; start < crops.length; start += batchSize) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
       const batch = crops.slice(start, start + batchSize);
-      const images = await embedEach(embedder, batch.map((c) => join(options.workspace, c.crop_path)), options.multiPatch ?? true);
-      const texts = batch.map((c) => c.text_description?.trim() || null);
-      const present = texts.filter((t): t is string => t !== null);
-      const textVectors = present.length ? await embedder.embedTexts(present) : [];
-      let t = 0;
+      const inputs = batch.map((c) => ({ image: join(options.workspace, c.crop_path), text: c.text_description?.trim() || null }));
+      withoutText += inputs.filter((input) => input.text === null).length;
+      const results = await embedder.embedCrops(inputs, { multiPatch: options.multiPatch ?? true });
       batch.forEach((crop, i) => {
-        const image = images[i]!;
-        const text = texts[i] ? textVectors[t++]! : null;
-        if (!text) withoutText++;
-        if (image instanceof Error) {
-          failures.push({ crop_id: crop.crop_id, file: crop.crop_path, message: image.message });
+        const result = results[i]!;
+        if ('error' in result) {
+          failures.push({ crop_id: crop.crop_id, file: crop.crop_path, message: result.error.message });
           return;
         }
-        const vector = fuse(image, text, fusion, embedder.imageDim, embedder.textDim);
         records.push({
           ...crop,
           embedding_index: vectors.length,
           embedding_model: embedder.manifest.id,
-          embedding_dim: dim,
-          embedding_norm: norm(vector),
-          fusion_strategy: fusion.strategy,
+          embedding_dim: embedder.dim,
+          embedding_norm: norm(result.vector),
+          fusion_strategy: embedder.fusion.strategy,
         });
-        vectors.push(vector);
+        vectors.push(result.vector);
+        if (result.patches > 0) multiPatched++;
       });
       options.onProgress?.({ phase: 'embed', done: Math.min(start + batchSize, crops.length), total: crops.length, current: batch.at(-1)!.crop_id });
     }
@@ -117,12 +123,14 @@ export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embe
     const summary: EmbeddingsSummary = {
       model: embedder.manifest.id,
       aligned: embedder.manifest.aligned,
+      source,
       provider: embedder.providerUsed,
       fusion,
       dim,
       crops: crops.length,
       embedded: vectors.length,
       withoutText,
+      multiPatched,
       failures,
       norms: { mean, std },
       seconds: { load: (loaded - started) / 1000, embed: (done - loaded) / 1000, total: (done - started) / 1000 },
@@ -144,39 +152,8 @@ export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embe
   }
 }
 
-/** Embeds a batch; when the batch fails, embeds one by one so a single bad file is named and the rest go on. */
-async function embedEach(embedder: Embedder, paths: string[], multiPatch: boolean): Promise<(Float32Array | Error)[]> {
-  try {
-    return await embedder.embedImages(paths, { multiPatch });
-  } catch {
-    return Promise.all(
-      paths.map((path) =>
-        embedder.embedImages([path], { multiPatch }).then(
-          ([v]) => v!,
-          (error: Error) => new Error(`cannot embed ${path}: ${error.message}`),
-        ),
-      ),
-    );
-  }
-}
-
 function norm(vector: Float32Array): number {
   let sum = 0;
   for (const v of vector) sum += v * v;
   return Math.sqrt(sum);
-}
-
-export interface QueryInput {
-  image?: string | Buffer;
-  text?: string;
-}
-
-/**
- * A query vector in the same space as the indexed crops, fused the same way. A photo is embedded image-only (its
- * context is unknown); with concat fusion the missing block is zero, so the query ranks by the part it has.
- */
-export async function embedQuery(embedder: Embedder, query: QueryInput, fusion: Fusion): Promise<Float32Array> {
-  const image = query.image !== undefined ? (await embedder.embedImages([query.image]))[0]! : null;
-  const text = query.text?.trim() ? (await embedder.embedTexts([query.text]))[0]! : null;
-  return fuse(image, text, fusion, embedder.imageDim, embedder.textDim);
 }
