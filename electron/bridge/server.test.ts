@@ -46,7 +46,7 @@ describe('HTTP bridge', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/listPhotos: invalid request/);
     expect((await post('/api/nope', {})).status).toBe(404);
-    expect((await post('/api/runPhase', { phase: 'contexts' })).status).toBe(501);
+    expect((await post('/api/runPhase', { phase: 'validation' })).status).toBe(501);
     expect((await fetch(`${bridge.url}/api/scanSummary`, { method: 'POST', body: '{}' })).status).toBe(415);
     expect((await post('/api/scanSummary', {}, { origin: 'http://evil.example' })).status).toBe(403);
   });

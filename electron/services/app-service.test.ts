@@ -60,7 +60,7 @@ describe('AppService', () => {
 
   it('names the phases that are not available yet instead of pretending', async () => {
     await expect(service.call('runPhase', { phase: 'validation' })).rejects.toBeInstanceOf(NotAvailableError);
-    await expect(service.call('getContext', { cropId: 'x' })).rejects.toThrow(/not available yet/);
+    await expect(service.call('getContext', { cropId: 'x' })).rejects.toThrow(/run phase 2 \(contexts\) first/);
     const status = await service.call('pipelineStatus', {});
     expect(status.phases.find((p) => p.phase === 'validation')!.status).toBe('unavailable');
     expect(status.running).toBe(false);
@@ -88,5 +88,25 @@ describe('AppService', () => {
     expect(after.crops.map((c) => c.cropId)).not.toContain(target.cropId);
     const withRejected = await service.call('listCrops', { photoId: target.sourceImage });
     expect(withRejected.crops.find((c) => c.cropId === target.cropId)!.rejected).toBe(true);
+  });
+
+  it('runs phase 2 and edits a context, which survives the next phase 2 run', async () => {
+    await service.call('runPhase', { phase: 'contexts' });
+    await service.runner.current;
+    const phase = service.runner.status().phases[1]!;
+    expect(phase.status, phase.message ?? '').toBe('done');
+    const cropId = (await service.call('listCrops', {})).crops[0]!.cropId;
+    const before = await service.call('getContext', { cropId });
+    expect(before.text.length).toBeGreaterThan(20);
+    expect(before.tokens).toBeGreaterThan(5);
+    expect(before.tokens).toBeLessThanOrEqual(before.limit);
+    const saved = await service.call('saveContext', { cropId, text: 'Deep scratch across the driver door, hand checked.' });
+    expect(saved.edited).toBe(true);
+    expect(saved.reindexed).toMatch(/no index yet/);
+    expect((await service.call('listCrops', {})).crops.find((c) => c.cropId === cropId)!.context).toBe('Deep scratch across the driver door, hand checked.');
+    await expect(service.call('saveContext', { cropId, text: 'word '.repeat(200) })).rejects.toThrow(/tokens, the text encoder reads at most/);
+    await service.call('runPhase', { phase: 'contexts' });
+    await service.runner.current;
+    expect((await service.call('getContext', { cropId })).text).toBe('Deep scratch across the driver door, hand checked.');
   });
 });

@@ -13,10 +13,11 @@ import {
   type PipelineStatus,
   type Response,
 } from '../shared/ipc-contract';
+import { ContextService, readContextsFile } from './context-service';
 import { cropDto } from './crops-view';
 import { DatasetView } from './dataset-view';
 import { IMAGE_EXTENSIONS, resolveInside } from './path-guard';
-import { NotAvailableError, PHASE_IMPLS, type PhaseImpl } from './phases';
+import { PHASE_IMPLS, type PhaseImpl } from './phases';
 import { PipelineRunner } from './pipeline-runner';
 
 export interface AppServiceOptions {
@@ -41,6 +42,7 @@ export class AppService {
   private open: OpenState | null = null;
   readonly runner: PipelineRunner;
   private readonly defaultWorkspace: string;
+  private readonly contexts = new ContextService();
 
   constructor(options: AppServiceOptions = {}) {
     this.defaultWorkspace = resolve(options.defaultWorkspace ?? 'workspace');
@@ -102,6 +104,9 @@ export class AppService {
     listCrops: async ({ photoId, hasDamage, includeRejected }) => {
       const { workspace } = this.requireOpen();
       const records = await this.readCrops();
+      // Texts come from phase 2's file; the review state (rejected) from crops.json, which phase 2 does not own.
+      const texts = new Map((await readContextsFile(workspace))?.crops.map((c) => [c.crop_id, c.text_description]));
+      for (const r of records) r.text_description = texts.get(r.crop_id) ?? r.text_description;
       return {
         crops: records
           .filter((r) => (photoId === undefined || r.source_image === photoId) && (hasDamage === undefined || r.has_damage === hasDamage) && (includeRejected !== false || !r.rejected))
@@ -122,7 +127,7 @@ export class AppService {
       record.rejected = rejected;
       await writeCropsMetadata(path, metadata);
       // A rejected crop leaves the live index at once; an accepted one comes back with the next index build.
-      if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current.json'))) {
+      if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current'))) {
         const { LocalIndex } = await import('../core/index');
         const index = await LocalIndex.open(workspace);
         if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
@@ -130,11 +135,10 @@ export class AppService {
       return cropDto(record, workspace);
     },
 
-    getContext: async () => {
-      throw new NotAvailableError('contexts (phase 2) are not available yet in this build');
-    },
-    saveContext: async () => {
-      throw new NotAvailableError('contexts (phase 2) are not available yet in this build');
+    getContext: async ({ cropId }) => this.contexts.get(this.requireOpen().workspace, cropId),
+    saveContext: async ({ cropId, text }) => {
+      if (this.runner.status().running) throw new Error('the pipeline is running; edit contexts when it has finished');
+      return this.contexts.save(this.requireOpen().workspace, cropId, text);
     },
 
     search: async ({ image, text, filters, k }) => {

@@ -36,6 +36,15 @@ const crops: PhaseImpl = async ({ dataset, workspace, signal, progress }) => {
   };
 };
 
+const contexts: PhaseImpl = async ({ workspace, signal, progress }) => {
+  const { runContexts } = await import('../core/contexts');
+  const r = await runContexts({ workspace, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
+  return {
+    message: `${r.crops.length} crop contexts; ${r.shortened} shortened to fit, ${r.edited} edited by hand`,
+    problems: r.failures.map((f) => ({ file: f.file, message: `${f.crop_id}: ${f.message}` })),
+  };
+};
+
 const embeddings: PhaseImpl = async ({ workspace, signal, progress }) => {
   const { runEmbeddings } = await import('../core/embedder/run');
   const s = await runEmbeddings({ workspace, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
@@ -59,7 +68,7 @@ const index: PhaseImpl = async ({ workspace, signal, progress }) => {
 /** Phase implementations; null where the core has no such phase yet. */
 export const PHASE_IMPLS: Record<PhaseName, PhaseImpl | null> = {
   crops,
-  contexts: null,
+  contexts,
   embeddings,
   index,
   validation: null,
