@@ -5,6 +5,9 @@ import { defaultSources, type DatasetSource } from '../../core/pipeline/sources'
 import { UsageError, type Command } from '../command';
 import { abortOnInterrupt, progressReporter } from '../progress';
 import { formatCropsSummary } from './crops';
+import { formatEmbeddingsSummary } from './embed';
+import { formatIndex } from './index-cmd';
+import { workspacePaths } from '../../core/workspace/workspace';
 
 /** `DIR` or `DIR=damaged|undamaged`. */
 export function parseSource(value: string): DatasetSource {
@@ -13,9 +16,9 @@ export function parseSource(value: string): DatasetSource {
   return { path: resolve(match[1]), state: match[2] as PhotoState | undefined };
 }
 
-/** `1`, `1-3` or `crops`; phases are numbered as in the design (1 crops … 5 validation). */
+/** `1`, `1-3` or `crops`; phases are numbered as in the design (1 crops … 4 index). */
 export function parsePhases(value: string): PipelinePhase[] {
-  const numbered: Record<number, PipelinePhase | undefined> = { 1: 'crops' };
+  const numbered: Record<number, PipelinePhase | undefined> = Object.fromEntries(PIPELINE_PHASES.map((p, i) => [i + 1, p]));
   const range = /^(\d)(?:-(\d))?$/.exec(value);
   if (!range) {
     if ((PIPELINE_PHASES as readonly string[]).includes(value)) return [value as PipelinePhase];
@@ -26,7 +29,7 @@ export function parsePhases(value: string): PipelinePhase[] {
   const phases: PipelinePhase[] = [];
   for (let n = from; n <= to; n++) {
     const phase = numbered[n];
-    if (!phase) throw new UsageError(`phase ${n} is not implemented yet; available: 1 (crops)`);
+    if (!phase) throw new UsageError(`no phase ${n}; phases are ${PIPELINE_PHASES.map((p, i) => `${i + 1} ${p}`).join(', ')}`);
     phases.push(phase);
   }
   return phases;
@@ -35,10 +38,11 @@ export function parsePhases(value: string): PipelinePhase[] {
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run the pipeline phases over one or more datasets (default: the shared real datasets)',
-  usage: 'carlens run [--dataset DIR[=damaged|undamaged]]... [--phases 1] [--force] [--json] [--workspace DIR]',
+  usage: 'carlens run [--dataset DIR[=damaged|undamaged]]... [--phases 1-4] [--model MANIFEST] [--force] [--json] [--workspace DIR]',
   options: {
     dataset: { type: 'string', multiple: true },
-    phases: { type: 'string', default: '1' },
+    phases: { type: 'string', default: `1-${PIPELINE_PHASES.length}` },
+    model: { type: 'string' },
     force: { type: 'boolean', default: false },
   },
   async run(context) {
@@ -54,6 +58,7 @@ export const runCommand: Command = {
         workspace: context.workspace,
         phases,
         force: Boolean(context.values.force),
+        modelManifest: context.values.model as string | undefined,
         onProgress: progress,
         signal: interrupt.signal,
       });
@@ -68,8 +73,15 @@ export const runCommand: Command = {
           );
         }
         if (summary.crops) context.stdout.write(`\nphase 1, crops:\n${formatCropsSummary(summary.crops)}`);
+        if (summary.contexts) {
+          const c = summary.contexts;
+          context.stdout.write(`\nphase 2, contexts: ${c.crops} crops, ${c.shortened} shortened to fit, ${c.edited} hand-edited, ${c.failures.length} failed\n`);
+        }
+        if (summary.embeddings) context.stdout.write(`\nphase 3, embeddings:\n${formatEmbeddingsSummary(summary.embeddings)}`);
+        if (summary.index) context.stdout.write(`\nphase 4, index:\n${formatIndex(summary.index, workspacePaths(context.workspace).indexDir, summary.seconds.index ?? 0)}`);
       }
-      return summary.crops?.failures.length ? 1 : 0;
+      const failures = (summary.crops?.failures.length ?? 0) + (summary.contexts?.failures.length ?? 0) + (summary.embeddings?.failures.length ?? 0);
+      return failures > 0 ? 1 : 0;
     } finally {
       progress.end();
       interrupt.dispose();

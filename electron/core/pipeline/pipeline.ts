@@ -1,10 +1,13 @@
+import { runContexts, type ContextsResult } from '../contexts';
 import { runCrops, type CropsSummary } from '../crops';
 import { loadDataset } from '../dataset/load';
 import { summarizeDataset, type ScanSummary } from '../dataset/summary';
+import { runEmbeddings, type EmbeddingsSummary } from '../embedder/run';
+import { buildIndex, type IndexConfig } from '../index';
 import { mergeDatasets, type DatasetSource } from './sources';
 
-/** The phases `run` can execute, in order. */
-export const PIPELINE_PHASES = ['crops'] as const;
+/** The phases `run` can execute, in the design's order (1 crops … 4 index). */
+export const PIPELINE_PHASES = ['crops', 'contexts', 'embed', 'index'] as const;
 export type PipelinePhase = (typeof PIPELINE_PHASES)[number];
 
 export interface PipelineProgress {
@@ -19,6 +22,8 @@ export interface PipelineOptions {
   workspace: string;
   phases?: readonly PipelinePhase[];
   force?: boolean;
+  /** Phase 3's embedding model manifest (default: the offline model). */
+  modelManifest?: string;
   onProgress?: (progress: PipelineProgress) => void;
   signal?: AbortSignal;
 }
@@ -26,26 +31,50 @@ export interface PipelineOptions {
 export interface PipelineSummary {
   scans: ScanSummary[];
   crops?: CropsSummary;
+  contexts?: Omit<ContextsResult, 'crops'> & { crops: number };
+  embeddings?: EmbeddingsSummary;
+  index?: IndexConfig;
+  /** Wall time of each phase that ran. */
+  seconds: Partial<Record<PipelinePhase, number>>;
 }
 
 /**
- * Loads every source folder, then runs the asked phases over all of them as one dataset. Each phase keeps
- * finished work on disk, so a run that was stopped picks up where it was.
+ * Runs the asked phases in order over all source folders as one dataset. Each phase reads what the previous one
+ * left in the workspace and keeps its finished work on disk, so a stopped run picks up where it was.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineSummary> {
-  const phases = options.phases ?? PIPELINE_PHASES;
-  const datasets = [];
-  for (const source of options.sources) datasets.push(await loadDataset(source.path, source));
-  const summary: PipelineSummary = { scans: datasets.map(summarizeDataset) };
-  const dataset = mergeDatasets(datasets);
-  if (phases.includes('crops')) {
-    summary.crops = await runCrops({
-      dataset,
-      workspace: options.workspace,
-      force: options.force,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    });
+  const phases = new Set(options.phases ?? PIPELINE_PHASES);
+  const { workspace, signal, onProgress } = options;
+  const summary: PipelineSummary = { scans: [], seconds: {} };
+  const timed = async <T>(phase: PipelinePhase, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    summary.seconds[phase] = (performance.now() - started) / 1000;
+    return result;
+  };
+  if (phases.has('crops')) {
+    const datasets = [];
+    for (const source of options.sources) datasets.push(await loadDataset(source.path, source));
+    summary.scans = datasets.map(summarizeDataset);
+    const dataset = mergeDatasets(datasets);
+    summary.crops = await timed('crops', () => runCrops({ dataset, workspace, force: options.force, onProgress, signal }));
+  }
+  if (phases.has('contexts')) {
+    const { crops, ...rest } = await timed('contexts', () => runContexts({ workspace, onProgress, signal }));
+    summary.contexts = { ...rest, crops: crops.length };
+  }
+  if (phases.has('embed')) {
+    summary.embeddings = await timed('embed', () => runEmbeddings({ workspace, manifestPath: options.modelManifest, onProgress, signal }));
+  }
+  if (phases.has('index')) {
+    signal?.throwIfAborted();
+    summary.index = await timed('index', () =>
+      buildIndex({
+        workspace,
+        expectedModel: summary.embeddings?.model,
+        onProgress: (stage) => onProgress?.({ phase: 'index', done: 0, total: 1, current: stage }),
+      }),
+    );
   }
   return summary;
 }
