@@ -1,0 +1,87 @@
+/**
+ * Phase 3 throughput on this machine, through the Embedder as runEmbeddings calls it: crops/s image-only (with and
+ * without multi-patch), text-only and fused, on real crops cut from car-parts-undamaged photos; the image tower's
+ * GFLOPs per image (Conv/MatMul/Gemm counted from the graph) against the GFLOP/s of a plain onnxruntime MatMul
+ * measured in the same run.
+ *   npx tsx bench/embedder.ts [manifest=native-models/offline-visual-lexical/manifest.json] [crops=64]
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
+import sharp from 'sharp';
+import { derivedTowerPath } from '../electron/core/embedder/derive-tower';
+import { loadEmbedder, type Embedder } from '../electron/core/embedder/embedder';
+import { countFlops } from '../electron/core/embedder/graph-flops';
+import { DEFAULT_EMBEDDER_MANIFEST } from '../electron/core/embedder/manifest';
+import { sharedDir } from '../electron/core/models/paths';
+
+const manifestPath = process.argv[2] ?? DEFAULT_EMBEDDER_MANIFEST;
+const count = Number(process.argv[3] ?? 64);
+const { onnx } = onnxProto;
+
+/** Small crops (one view each) and whole 512² photos (global view + 9 patches with a 224 input). */
+async function realCrops(n: number): Promise<{ small: Buffer[]; large: string[]; texts: string[] }> {
+  const dir = join(sharedDir(), 'datasets', 'car-parts-undamaged');
+  const photos = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort().slice(0, n).map((f) => join(dir, f));
+  const small = await Promise.all(photos.map((p, i) => sharp(p).extract({ left: (i * 37) % 256, top: (i * 53) % 256, width: 224, height: 200 }).jpeg().toBuffer()));
+  const parts = ['front left door', 'rear bumper', 'hood', 'right headlight', 'trunk lid', 'left mirror'];
+  const kinds = ['dent', 'scratch', 'no damage', 'broken part'];
+  const texts = photos.map((_, i) => `${kinds[i % kinds.length]} on the ${parts[i % parts.length]}, zone ${1 + (i % 10)}`);
+  return { small, large: photos.slice(0, Math.max(4, n / 4)), texts };
+}
+
+async function rate(label: string, items: number, run: () => Promise<unknown>): Promise<number> {
+  await run(); // warm-up: first-run allocations and sharp's thread pool
+  const t = performance.now();
+  await run();
+  const perSecond = items / ((performance.now() - t) / 1000);
+  console.log(`${label.padEnd(44)} ${perSecond.toFixed(1).padStart(8)} /s`);
+  return perSecond;
+}
+
+async function matmulGflops(n = 1024, runs = 10): Promise<number> {
+  const tensor = (name: string) => onnx.ValueInfoProto.create({
+    name,
+    type: onnx.TypeProto.create({ tensorType: onnx.TypeProto.Tensor.create({ elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: n }, { dimValue: n }] } }) }),
+  });
+  const model = onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: 'matmul', node: [{ opType: 'MatMul', input: ['a', 'b'], output: ['c'] }], input: [tensor('a'), tensor('b')], output: [tensor('c')] },
+  })).finish();
+  const session = await ort.InferenceSession.create(model);
+  const data = Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000);
+  const feeds = { a: new ort.Tensor('float32', data, [n, n]), b: new ort.Tensor('float32', data, [n, n]) };
+  await session.run(feeds);
+  const t = performance.now();
+  for (let i = 0; i < runs; i++) await session.run(feeds);
+  const seconds = (performance.now() - t) / 1000;
+  await session.release();
+  return (2 * n ** 3 * runs) / seconds / 1e9;
+}
+
+async function towerFlops(embedder: Embedder): Promise<number> {
+  const { image } = embedder.manifest;
+  const path = image.derive ? await derivedTowerPath(embedder.manifest.id, embedder.manifest.files.deriveSource!, image.derive) : embedder.manifest.files.image!;
+  const input = new ort.Tensor('float32', new Float32Array(3 * image.width * image.height), [1, 3, image.height, image.width]);
+  return (await countFlops(await readFile(path), { [image.input]: input })).total;
+}
+
+const embedder = await loadEmbedder(manifestPath);
+const { small, large, texts } = await realCrops(count);
+console.log(`model ${embedder.manifest.id} (${embedder.manifest.aligned ? 'aligned' : 'not aligned'}), provider ${embedder.providerUsed}, fused dim ${embedder.dim}, input ${embedder.manifest.image.width}×${embedder.manifest.image.height}, batch ${embedder.manifest.image.maxBatch}`);
+console.log(`${small.length} crops of 224×200, ${large.length} photos of 512×512 (multi-patch: 1 global + 9 patches)\n`);
+const imageOnly = await rate('image-only, crops ≤ input (1 view)', small.length, () => embedder.embedImages(small, { multiPatch: false }));
+await rate('image-only, 512² photos, no multi-patch', large.length, () => embedder.embedImages(large, { multiPatch: false }));
+await rate('image-only, 512² photos, multi-patch', large.length, () => embedder.embedImages(large, { multiPatch: true }));
+await rate('text-only', texts.length, () => embedder.embedTexts(texts));
+await rate(`fused (${embedder.fusion.strategy}), crops ≤ input`, small.length, () => embedder.embedCrops(small.map((image, i) => ({ image, text: texts[i]! }))));
+await rate(`fused (${embedder.fusion.strategy}), 512² photos, multi-patch`, large.length, () => embedder.embedCrops(large.map((image, i) => ({ image, text: texts[i]! }))));
+
+const flops = await towerFlops(embedder);
+const gflops = await matmulGflops();
+const achieved = (flops * imageOnly) / 1e9;
+console.log(`\nimage tower: ${(flops / 1e9).toFixed(3)} GFLOPs per view (Conv/MatMul/Gemm)`);
+console.log(`achieved in the tower (incl. decode + resize): ${achieved.toFixed(1)} GFLOP/s; plain 1024² MatMul in onnxruntime: ${gflops.toFixed(1)} GFLOP/s (${((100 * achieved) / gflops).toFixed(0)} %)`);
+await embedder.dispose();
