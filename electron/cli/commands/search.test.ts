@@ -42,12 +42,13 @@ describe('index and search commands', () => {
     expect(out.answer.has_damage).toMatchObject({ value: true, confidence: 1 });
   });
 
-  it('rejects bad filters, several query sources, and image/text queries until the embedder exists', async () => {
+  it('rejects bad filters, several query sources, and a query embedder of another model', async () => {
     await expect(run(searchCommand, { crop: 'crop-000050', zone: '11', k: '5' })).rejects.toThrow(/--zone takes zone numbers 1..10, not 11/);
     await expect(run(searchCommand, { crop: 'crop-000050', damage: 'yes', k: '5' })).rejects.toThrow(/--damage must be true or false/);
     await expect(run(searchCommand, { crop: 'crop-000050', type: 'rust', k: '5' })).rejects.toThrow(/--type rust is not one of/);
     await expect(run(searchCommand, { crop: 'crop-000050', text: 'dent', k: '5' })).rejects.toThrow(/exactly one of/);
     await expect(run(searchCommand, { crop: 'crop-000001', k: '5' })).rejects.toThrow(/crop crop-000001 is not in the index/);
-    await expect(run(searchCommand, { text: 'dent', k: '5' })).rejects.toThrow(/query embedder, which is not available yet/);
+    // The index holds synthetic-model vectors; the real query embedder must refuse to search them.
+    await expect(run(searchCommand, { text: 'dent', k: '5' })).rejects.toThrow(/the index holds synthetic-model vectors of dimension 32, the query embedder gives/);
   });
 });

@@ -1,6 +1,9 @@
 import { DAMAGE_TYPES, isDamageType, type DamageType } from '../../core/domain/damage-types';
 import { isZoneId } from '../../core/domain/zones';
 import { inspectionAnswer, Retriever, type InspectionAnswer, type RetrievalResult, type SearchFilters } from '../../core/retriever';
+import { loadEmbedder } from '../../core/embedder/embedder';
+import { RERUN_HINT } from '../../core/index/store';
+import { workspacePaths } from '../../core/workspace/workspace';
 import { UsageError, type Command, type CommandContext } from '../command';
 
 export const searchCommand: Command = {
@@ -27,7 +30,7 @@ export const searchCommand: Command = {
     if (sources.length !== 1) throw new UsageError('give exactly one of --image, --text, --crop');
 
     const retriever = await Retriever.open(context.workspace);
-    const query = queryVector(retriever, context);
+    const query = await queryVector(retriever, context);
     const results = retriever.search(query.vector, { k, filters });
     const answer = inspectionAnswer(results);
     if (context.json) {
@@ -39,15 +42,28 @@ export const searchCommand: Command = {
   },
 };
 
-function queryVector(retriever: Retriever, context: CommandContext): { vector: Float32Array; description: string } {
+async function queryVector(retriever: Retriever, context: CommandContext): Promise<{ vector: Float32Array; description: string }> {
   const cropId = context.values.crop;
   if (typeof cropId === 'string') {
     const row = retriever.index.rowOf(cropId);
     if (row === undefined) throw new UsageError(`crop ${cropId} is not in the index`);
     return { vector: retriever.index.vector(row), description: `crop ${cropId}` };
   }
-  // Image and text queries need phase 3's query embedder, which this build does not have yet.
-  throw new Error('--image and --text need the phase 3 query embedder, which is not available yet; use --crop CROP_ID');
+  const imagePath = typeof context.values.image === 'string' ? context.values.image : undefined;
+  const text = typeof context.values.text === 'string' ? context.values.text : undefined;
+  const embedder = await loadEmbedder(undefined, { cacheDir: workspacePaths(context.workspace).modelCache });
+  try {
+    const { model, dim } = retriever.index.config;
+    if (embedder.manifest.id !== model || embedder.dim !== dim) {
+      throw new Error(
+        `the index holds ${model} vectors of dimension ${dim}, the query embedder gives ${embedder.manifest.id} of dimension ${embedder.dim}; ${RERUN_HINT}`,
+      );
+    }
+    const vector = await embedder.embedQuery({ imagePath, text });
+    return { vector, description: imagePath ? `image ${imagePath}` : `text "${text}"` };
+  } finally {
+    await embedder.dispose();
+  }
 }
 
 function list(value: unknown): string[] | undefined {
