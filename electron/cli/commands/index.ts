@@ -4,8 +4,9 @@ import { runCommand } from './run';
 import { scanCommand } from './scan';
 import { cropsCommand } from './crops';
 import { contextsCommand } from './contexts';
+import { embedCommand } from './embed';
 import { indexCommand } from './index-cmd';
 import { searchCommand } from './search';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, runCommand, indexCommand, searchCommand];
+export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, embedCommand, runCommand, indexCommand, searchCommand];
