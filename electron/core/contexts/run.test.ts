@@ -86,5 +86,14 @@ describe('runContexts on the fixture dataset', () => {
     expect(result.failures[0]).toMatchObject({ crop_id: broken.crop_id, file: broken.source_path });
     expect(result.crops.find((c) => c.crop_id === broken.crop_id)!.text_description).toBeUndefined();
     expect(result.crops.filter((c) => c.text_description)).toHaveLength(metadata.crops.length - 1);
+
+    // A size handed in (e.g. from the loaded dataset) places the crop without reading the photo.
+    const sized = await runContexts({
+      workspace: other,
+      tokenizer: tok,
+      photoSizes: new Map([[broken.source_image, { width: 1024, height: 768 }]]),
+    });
+    expect(sized.failures).toEqual([]);
+    expect(sized.crops.find((c) => c.crop_id === broken.crop_id)!.text_description).toMatch(/^Vehicle zone: /);
   });
 });

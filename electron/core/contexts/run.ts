@@ -20,6 +20,11 @@ export interface RunContextsOptions {
   workspace: string;
   /** Counts tokens for the length budget; omitted: the shared CLIP tokenizer. */
   tokenizer?: ClipTokenizer;
+  /**
+   * Display size (after EXIF orientation) per source_image, e.g. from a loaded Dataset's photos; a photo not
+   * listed is measured from its file header.
+   */
+  photoSizes?: ReadonlyMap<string, PhotoSize>;
   onProgress?: (progress: ContextsProgress) => void;
   signal?: AbortSignal;
 }
@@ -68,7 +73,8 @@ export async function runContexts(options: RunContextsOptions): Promise<Contexts
   let edited = 0;
   for (const [i, crop] of metadata.crops.entries()) {
     signal?.throwIfAborted();
-    let size = sizes.get(crop.source_path);
+    const known = options.photoSizes?.get(crop.source_image);
+    let size = known ? Promise.resolve(known) : sizes.get(crop.source_path);
     if (!size) sizes.set(crop.source_path, (size = photoSize(crop.source_path)));
     // Fields of an earlier phase 2 never carry over: the record is rebuilt from phase 1's.
     const { specific_part: _part, text_description: _text, context_edited: _edited, ...base } = crop;
