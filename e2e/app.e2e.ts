@@ -84,6 +84,74 @@ describe('CarLens UI over the HTTP bridge', () => {
     expect(metadata.crops.filter((c) => c.rejected).length).toBe(1);
   });
 
+  it('runs every available phase with Run all', async () => {
+    const { page } = h;
+    await page.getByRole('button', { name: 'Pipeline' }).click();
+    await page.getByRole('button', { name: 'Run all' }).click();
+    const index = page.getByTestId('phase-index');
+    await expect.poll(() => index.getByTestId('phase-status').textContent(), { timeout: 240_000 }).toBe('done');
+    for (const phase of ['crops', 'contexts', 'embeddings']) {
+      expect(await page.getByTestId(`phase-${phase}`).getByTestId('phase-status').textContent()).toBe('done');
+    }
+    expect(await page.getByTestId('phase-validation').getByTestId('phase-status').textContent()).toBe('unavailable');
+    // The crop rejected above is neither embedded nor indexed.
+    const total = Number(/(\d+) crops \(/.exec((await page.getByTestId('phase-crops').locator('.message').textContent())!)![1]);
+    const indexed = Number(/(\d+) vectors/.exec((await index.locator('.message').textContent())!)![1]);
+    expect(indexed).toBe(total - 1);
+    await expect.poll(() => page.getByTestId('model-info').textContent()).toMatch(/provider: cpu/);
+    await shot('05-pipeline-all');
+  });
+
+  it('edits a context, which re-embeds the crop into the live index', async () => {
+    const { page } = h;
+    await page.getByRole('button', { name: 'Contexts' }).click();
+    const box = page.getByLabel('Context text');
+    await box.waitFor();
+    expect((await box.inputValue()).length).toBeGreaterThan(20);
+    await box.fill('Deep scratch along the lower edge of the driver door.');
+    await page.getByRole('button', { name: 'Save and re-embed' }).click();
+    await page.getByText(/updated in index generation \d+/).waitFor({ timeout: 60_000 });
+    await shot('06-context-editor');
+  });
+
+  it('searches by a photo dropped on the window, then narrows with filters', async () => {
+    const { page } = h;
+    await page.getByRole('button', { name: 'Search' }).click();
+    const query = h.fixture.photos.find((p) => p.state === 'damaged')!;
+    const bytes = (await readFile(join(h.fixture.root, query.fileName))).toString('base64');
+    await page.evaluate(
+      ({ name, b64 }) => {
+        const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([raw], name, { type: 'image/jpeg' }));
+        window.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      },
+      { name: query.fileName, b64: bytes },
+    );
+    await page.getByTestId('result').first().waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('answer').textContent()).toMatch(/Inspection: (damage|no damage) \(\d+%\)/);
+    const all = await page.getByTestId('result').count();
+    expect(all).toBeGreaterThan(1);
+    await shot('07-search');
+
+    await page.getByRole('group', { name: 'Has damage' }).getByRole('button', { name: 'undamaged' }).click();
+    await expect.poll(async () => (await page.locator('[data-testid=result] .card-line').allTextContents()).every((t) => t.endsWith('undamaged')), { timeout: 30_000 }).toBe(true);
+    const zone = String(h.fixture.photos.find((p) => p.state === 'undamaged')!.zone);
+    await page.getByRole('group', { name: 'Has damage' }).getByRole('button', { name: 'any' }).click();
+    await page.getByRole('group', { name: 'Zone' }).getByRole('button', { name: zone, exact: true }).click();
+    await expect.poll(async () => {
+      const lines = await page.locator('[data-testid=result] .card-line').allTextContents();
+      return lines.length > 0 && lines.every((t) => t.startsWith(`zone ${zone} `));
+    }, { timeout: 30_000 }).toBe(true);
+    await shot('08-search-filtered');
+
+    // A result opens its source photo.
+    await page.getByTestId('result').first().click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+  });
+
   it('logged no page errors', () => {
     expect(h.pageErrors).toEqual([]);
   });

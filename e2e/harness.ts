@@ -59,8 +59,7 @@ export async function startHarness(fixture: { ko: number; ok: number; seed: numb
     pageErrors,
     async close() {
       await browser.close();
-      service.runner.cancel();
-      await service.runner.current;
+      await service.dispose();
       await bridge.close();
       await rm(dir, { recursive: true, force: true });
     },

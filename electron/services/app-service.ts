@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../core/dataset/model';
+import type { Embedder } from '../core/embedder/embedder';
 import {
   CHANNELS,
   PHASES,
@@ -16,6 +17,7 @@ import {
 import { ContextService, readContextsFile } from './context-service';
 import { cropDto } from './crops-view';
 import { DatasetView } from './dataset-view';
+import { modelInfo } from './model-info';
 import { IMAGE_EXTENSIONS, resolveInside } from './path-guard';
 import { PHASE_IMPLS, type PhaseImpl } from './phases';
 import { PipelineRunner } from './pipeline-runner';
@@ -43,6 +45,7 @@ export class AppService {
   readonly runner: PipelineRunner;
   private readonly defaultWorkspace: string;
   private readonly contexts = new ContextService();
+  private queryEmbedder: Promise<Embedder> | null = null;
 
   constructor(options: AppServiceOptions = {}) {
     this.defaultWorkspace = resolve(options.defaultWorkspace ?? 'workspace');
@@ -147,46 +150,50 @@ export class AppService {
       let imagePath: string | undefined;
       if (image && 'path' in image) imagePath = await this.resolveImage(image.path);
       if (image && 'bytesBase64' in image) imagePath = await this.storeQueryImage(workspace, Buffer.from(image.bytesBase64, 'base64'));
-      const { loadEmbedder } = await import('../core/embedder/embedder');
       const { Retriever, inspectionAnswer } = await import('../core/retriever');
-      const retriever = await Retriever.open(workspace);
-      const embedder = await loadEmbedder();
-      try {
-        const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined });
-        const results = retriever.search(vector, {
-          k: k ?? 12,
-          filters: { vehicle_zone: filters?.zones, has_damage: filters?.hasDamage, damage_type: filters?.damageTypes },
-        });
-        const answer = inspectionAnswer(results);
-        return {
-          results: results.map((r) => ({
-            rank: r.rank,
-            score: r.score,
-            cropId: r.crop_id,
-            cropPath: join(workspace, r.crop_path),
-            sourceImage: r.source_image,
-            zone: r.zone,
-            damageTypes: r.damage_types,
-            context: r.text_description,
-            hasDamage: r.has_damage,
-          })),
-          answer: { hasDamage: answer.has_damage, damageTypes: answer.damage_types, zone: answer.zone, evidence: answer.evidence },
-        };
-      } finally {
-        await embedder.dispose();
-      }
+      const embedder = await this.embedder();
+      // Opened per query: a reject, a context edit or a rebuild may have switched the index generation.
+      const retriever = await Retriever.open(workspace, { model: embedder.manifest.id, dim: embedder.dim });
+      const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined });
+      const results = retriever.search(vector, {
+        k: k ?? 12,
+        filters: { vehicle_zone: filters?.zones, has_damage: filters?.hasDamage, damage_type: filters?.damageTypes },
+      });
+      const answer = inspectionAnswer(results);
+      return {
+        results: results.map((r) => ({
+          rank: r.rank,
+          score: r.score,
+          cropId: r.crop_id,
+          cropPath: join(workspace, r.crop_path),
+          sourceImage: r.source_image,
+          zone: r.zone,
+          damageTypes: r.damage_types,
+          context: r.text_description,
+          hasDamage: r.has_damage,
+        })),
+        answer: { hasDamage: answer.has_damage, damageTypes: answer.damage_types, zone: answer.zone, evidence: answer.evidence },
+      };
     },
 
-    modelInfo: async () => {
-      const { readEmbedderManifest } = await import('../core/embedder/manifest');
-      try {
-        const manifest = await readEmbedderManifest();
-        return { modelId: manifest.id, provider: 'cpu', dim: null, note: 'provider is chosen when the model loads; CPU unless a GPU provider is present' };
-      } catch (error) {
-        return { modelId: null, provider: null, dim: null, note: (error as Error).message };
-      }
-    },
+    modelInfo: async () => modelInfo(this.open?.workspace ?? null),
   };
+
+  /** The query embedder, loaded on the first search and kept: loading the ONNX sessions costs about a second. */
+  private embedder(): Promise<Embedder> {
+    this.queryEmbedder ??= import('../core/embedder/embedder').then((m) => m.loadEmbedder());
+    this.queryEmbedder.catch(() => (this.queryEmbedder = null));
+    return this.queryEmbedder;
+  }
+
+  /** Releases the query embedder's ONNX sessions. */
+  async dispose(): Promise<void> {
+    const embedder = this.queryEmbedder;
+    this.queryEmbedder = null;
+    this.runner.cancel();
+    await this.runner.current;
+    if (embedder) await (await embedder.catch(() => null))?.dispose();
+  }
 
   private async readCrops() {
     const { readCropsMetadata } = await import('../core/crops');

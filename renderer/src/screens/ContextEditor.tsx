@@ -15,7 +15,7 @@ export function ContextEditor() {
 
   useEffect(() => {
     if (!dataset) return;
-    api.listCrops({}).then((r) => {
+    api.listCrops({ includeRejected: false }).then((r) => {
       setCrops(r.crops);
       setCropId(r.crops[0]?.cropId ?? null);
     }, (e: unknown) => setError(errorText(e)));

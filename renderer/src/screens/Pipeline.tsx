@@ -16,9 +16,11 @@ export function Pipeline() {
   const { pipeline, dataset } = useApp();
   const [error, setError] = useState<string | null>(null);
   const [model, setModel] = useState<ModelInfo | null>(null);
+  // The provider is known once phase 3 has loaded the model: ask again when that phase changes state.
+  const embeddings = pipeline?.phases.find((p) => p.phase === 'embeddings')?.status;
   useEffect(() => {
     api.modelInfo({}).then(setModel, (e: unknown) => setError(errorText(e)));
-  }, []);
+  }, [embeddings, dataset]);
   const run = async (phase: PhaseName | 'all') => {
     setError(null);
     try {
