@@ -40,6 +40,18 @@ describe('CLIP-family embedder on a generated tiny CLIP', () => {
     expect(maxDiff(texts[0]!, texts[1]!)).toBeGreaterThan(0.01);
   });
 
+  it('falls back to CPU when the asked provider cannot start, recording the one used', async () => {
+    const other = await loadEmbedder(embedder.manifest.path, { provider: 'cuda' });
+    try {
+      // This onnxruntime-node build has no usable CUDA here; where it has, the vectors must still agree.
+      expect(['cpu', 'cuda']).toContain(other.providerUsed);
+      const input = await gradient(40, 30, 7);
+      expect(maxDiff((await other.embedImages([input]))[0]!, (await embedder.embedImages([input]))[0]!)).toBeLessThan(1e-3);
+    } finally {
+      await other.dispose();
+    }
+  });
+
   it('a batch gives the same vectors as one-by-one runs', async () => {
     const inputs = [await gradient(40, 30, 7), await gradient(64, 48, 3), await gradient(32, 32, 13)];
     const batch = await embedder.embedImages(inputs);
