@@ -36,9 +36,8 @@ export function Pipeline() {
         <h2>Pipeline</h2>
         <button type="button" className="primary" disabled={!dataset || running} onClick={() => void run('all')}>Run all</button>
         <button type="button" disabled={!running} onClick={() => void api.cancel({}).catch((e: unknown) => setError(errorText(e)))}>Cancel</button>
-        <span className="muted model" data-testid="model-info">
-          Model: {model?.modelId ?? '—'} · provider: {model?.provider ?? '—'}
-          {model?.note && <span title={model.note}> ⓘ</span>}
+        <span className="muted model" data-testid="model-info" title={model?.note ?? undefined}>
+          Model: {model?.modelId ?? '—'} · provider: {model?.provider ?? 'not loaded yet'}
         </span>
       </header>
       {!dataset && <p className="muted">Open a dataset to run the pipeline on it.</p>}

@@ -1,0 +1,38 @@
+/**
+ * Electron main process: thin. It creates the window, the menu, the IPC handlers and the image protocol, all
+ * over one AppService (the same one the HTTP bridge uses).
+ */
+import { app, BrowserWindow, Menu } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppService } from '../services/app-service';
+import { registerIpc } from './ipc';
+import { buildMenu } from './menu';
+import { handleImageProtocol, registerImageScheme } from './protocol';
+import { createMainWindow, defaultWindowPaths, rendererUrl } from './window';
+
+const mainDir = dirname(fileURLToPath(import.meta.url));
+const paths = defaultWindowPaths(mainDir);
+const service = new AppService({ defaultWorkspace: join(app.getPath('userData'), 'workspace') });
+let window: BrowserWindow | null = null;
+
+registerImageScheme();
+// One instance: a second launch focuses the first rather than racing it on the same workspace.
+if (!app.requestSingleInstanceLock()) app.quit();
+app.on('second-instance', () => window?.focus());
+
+app.whenReady().then(() => {
+  handleImageProtocol(service);
+  registerIpc(service, () => window, rendererUrl(paths));
+  Menu.setApplicationMenu(buildMenu(() => window, () => service.allowedRoots()[0] ?? null));
+  window = createMainWindow(paths);
+  window.on('closed', () => (window = null));
+  app.on('activate', () => {
+    if (!window) window = createMainWindow(paths);
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('before-quit', () => void service.dispose());

@@ -1,0 +1,66 @@
+import { Menu, dialog, shell, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MENU_EVENT, PHASES, type MenuAction } from '../shared/ipc-contract';
+
+const TITLES = ['Crops', 'Contexts', 'Embeddings', 'Index', 'Validation'];
+
+/**
+ * The application menu. Its commands go to the renderer as menu actions, which calls the API as its own
+ * buttons do, so menu and UI share one path (and one set of error messages).
+ */
+export function buildMenu(window: () => BrowserWindow | null, workspace: () => string | null): Menu {
+  const send = (action: MenuAction) => window()?.webContents.send(MENU_EVENT, action);
+  const openDataset = async () => {
+    const win = window();
+    if (!win) return;
+    const result = await dialog.showOpenDialog(win, { title: 'Open dataset', properties: ['openDirectory'] });
+    const path = result.filePaths[0];
+    if (!result.canceled && path) send({ kind: 'openDataset', path });
+  };
+  const openReport = async () => {
+    const root = workspace();
+    const report = root ? join(root, 'validation', 'report.html') : null;
+    if (report && existsSync(report)) await shell.openPath(report);
+    else await dialog.showMessageBox({ type: 'info', message: 'No validation report yet', detail: 'Run phase 5 (validation) first.' });
+  };
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open dataset…', accelerator: 'CmdOrCtrl+O', click: () => void openDataset() },
+        { label: 'Open validation report', click: () => void openReport() },
+        { type: 'separator' },
+        process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    {
+      label: 'Pipeline',
+      submenu: [
+        ...PHASES.map((phase, i): MenuItemConstructorOptions => ({
+          label: `Run phase ${i + 1}: ${TITLES[i]}`,
+          accelerator: `CmdOrCtrl+${i + 1}`,
+          click: () => send({ kind: 'runPhase', phase }),
+        })),
+        { type: 'separator' },
+        { label: 'Run all', accelerator: 'CmdOrCtrl+Shift+R', click: () => send({ kind: 'runPhase', phase: 'all' }) },
+        { label: 'Cancel', accelerator: 'CmdOrCtrl+.', click: () => send({ kind: 'cancel' }) },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        { label: 'Dataset', click: () => send({ kind: 'showScreen', screen: 'dataset' }) },
+        { label: 'Crop review', click: () => send({ kind: 'showScreen', screen: 'crops' }) },
+        { label: 'Contexts', click: () => send({ kind: 'showScreen', screen: 'contexts' }) },
+        { label: 'Search', click: () => send({ kind: 'showScreen', screen: 'search' }) },
+        { label: 'Pipeline', click: () => send({ kind: 'showScreen', screen: 'pipeline' }) },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}

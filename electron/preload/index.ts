@@ -1,0 +1,32 @@
+/**
+ * The renderer's only door to the app: one method per contract channel over ipcRenderer.invoke, plus the
+ * pipeline and menu event subscriptions. ipcRenderer itself is never handed to the page.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import {
+  CHANNEL_NAMES,
+  IMAGE_PROTOCOL,
+  MENU_EVENT,
+  PIPELINE_EVENT,
+  ipcChannel,
+  type CarLensApi,
+  type MenuAction,
+  type PipelineStatus,
+} from '../shared/ipc-contract';
+
+function subscribe<T>(channel: string, listener: (value: T) => void): () => void {
+  const handler = (_event: IpcRendererEvent, value: T) => listener(value);
+  ipcRenderer.on(channel, handler);
+  return () => ipcRenderer.removeListener(channel, handler);
+}
+
+const methods = Object.fromEntries(CHANNEL_NAMES.map((channel) => [channel, (request: unknown) => ipcRenderer.invoke(ipcChannel(channel), request ?? {})]));
+
+const api = {
+  ...methods,
+  onPipeline: (listener: (status: PipelineStatus) => void) => subscribe(PIPELINE_EVENT, listener),
+  onMenu: (listener: (action: MenuAction) => void) => subscribe(MENU_EVENT, listener),
+  imageUrl: (path: string) => `${IMAGE_PROTOCOL}://local/?path=${encodeURIComponent(path)}`,
+} as CarLensApi;
+
+contextBridge.exposeInMainWorld('carlens', api);
