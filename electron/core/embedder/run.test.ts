@@ -7,7 +7,7 @@ import type { CropRecord } from '../crops/crop-record';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { readNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
-import { loadEmbedder } from './embedder';
+import { loadQueryEmbedder } from './query';
 import { runEmbeddings } from './run';
 import { writeTinyClip } from './tiny-clip';
 
@@ -71,10 +71,12 @@ describe('runEmbeddings (phase 3) on a tiny generated CLIP', () => {
     const info = JSON.parse(await readFile(join(paths.embeddingsDir, 'generation_info.json'), 'utf8'));
     expect(info).toMatchObject({ model: 'tiny-clip-test', aligned: true, dim: DIM, fusion: 'average', provider: 'cpu', embedded: 3 });
 
-    // A query with crop a's own image and text lands on crop a's vector.
-    const embedder = await loadEmbedder(manifest);
+    // A query with crop a's own image and text, through the embedder the workspace's generation names, lands on
+    // crop a's vector.
+    const { embedder, multiPatch } = await loadQueryEmbedder(ws);
     try {
-      const query = await embedder.embedQuery({ imagePath: join(ws, 'crops/images/a.jpg'), text: 'dent on the rear door' });
+      expect(embedder.fusion.strategy).toBe('average');
+      const query = await embedder.embedQuery({ imagePath: join(ws, 'crops/images/a.jpg'), text: 'dent on the rear door', multiPatch });
       expect(dot(query, npy.data.subarray(0, DIM))).toBeCloseTo(1, 4);
     } finally {
       await embedder.dispose();
@@ -90,5 +92,6 @@ describe('runEmbeddings (phase 3) on a tiny generated CLIP', () => {
     controller.abort(new Error('user cancelled'));
     await expect(runEmbeddings({ workspace: ws, manifestPath: manifest, signal: controller.signal })).rejects.toThrow('user cancelled');
     await expect(readFile(join(workspacePaths(ws).embeddingsDir, 'metadata.json'))).rejects.toThrow(/ENOENT/);
+    await expect(loadQueryEmbedder(ws)).rejects.toThrow(/run phase 3/);
   });
 });

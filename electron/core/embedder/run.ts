@@ -144,6 +144,8 @@ export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embe
       alpha: fusion.alpha,
       beta: fusion.beta,
       multi_patch: options.multiPatch ?? true,
+      // What a query needs to land in the same space: loadQueryEmbedder reads these back.
+      manifest_path: embedder.manifest.path,
       generated_at: new Date().toISOString(),
     });
     return summary;

@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { workspacePaths } from '../workspace/workspace';
+import { loadEmbedder, type Embedder, type ExecutionProvider } from './embedder';
+
+const GenerationInfo = z.looseObject({
+  model: z.string(),
+  manifest_path: z.string(),
+  fusion: z.enum(['average', 'weighted', 'concat']),
+  alpha: z.number(),
+  beta: z.number(),
+  multi_patch: z.boolean(),
+});
+
+export interface QueryEmbedder {
+  embedder: Embedder;
+  /** As the crops were embedded: pass it to embedQuery so a large query photo gets the same views. */
+  multiPatch: boolean;
+}
+
+/**
+ * The embedder a search needs: the model and fusion (strategy, α, β) that produced the workspace's current
+ * embeddings, read from generation_info.json, so query vectors are in the indexed space.
+ */
+export async function loadQueryEmbedder(workspace: string, options: { provider?: ExecutionProvider } = {}): Promise<QueryEmbedder> {
+  const { embeddingsDir, modelCache } = workspacePaths(workspace);
+  const path = join(embeddingsDir, 'generation_info.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(`${path}: ${missing ? 'no embeddings yet; run phase 3 (embed) first' : (error as Error).message}`, { cause: error });
+  }
+  const parsed = GenerationInfo.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path}: ${z.prettifyError(parsed.error)}; rerun phase 3 (embed)`);
+  const info = parsed.data;
+  const embedder = await loadEmbedder(info.manifest_path, {
+    provider: options.provider,
+    fusion: { strategy: info.fusion, alpha: info.alpha, beta: info.beta },
+    cacheDir: modelCache,
+  });
+  if (embedder.manifest.id !== info.model) {
+    await embedder.dispose();
+    throw new Error(`${info.manifest_path} is now model ${embedder.manifest.id}, the embeddings come from ${info.model}; rerun phase 3 (embed)`);
+  }
+  return { embedder, multiPatch: info.multi_patch };
+}
