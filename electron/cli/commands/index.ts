@@ -7,6 +7,7 @@ import { contextsCommand } from './contexts';
 import { embedCommand } from './embed';
 import { indexCommand } from './index-cmd';
 import { searchCommand } from './search';
+import { validateCommand } from './validate';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, embedCommand, runCommand, indexCommand, searchCommand];
+export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, embedCommand, runCommand, indexCommand, searchCommand, validateCommand];

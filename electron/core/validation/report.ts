@@ -1,0 +1,119 @@
+import type { DamageType } from '../domain/damage-types';
+import type { SearchFilters } from '../retriever/filters';
+
+/**
+ * validation/report.json. Bump REPORT_VERSION when a field changes meaning or goes away; new fields may be
+ * added without a bump. Shares are in [0, 1]; null where no query qualified.
+ */
+export const REPORT_VERSION = 1;
+
+export interface ValidationReport {
+  version: typeof REPORT_VERSION;
+  generated_at: string;
+  workspace: string;
+  /** The index generation validated: every query is one of its rows, with its own stored vector. */
+  index: { generation: number; model: string; dim: number; fusion: string | null; index_type: string; count: number };
+  k: number;
+  filter_checks: FilterChecks;
+  /** domain.md's coverage figures over every indexed crop, unfiltered search. */
+  coverage: { damaged: Coverage; clean: Coverage };
+  /** P@k with the query's whole source photo left out (`exclude_source_image`), so near-duplicates do not count. */
+  leakage_free: LeakageFree;
+  /** The same leakage-free figures for each embeddings folder of the workspace (one per fusion strategy run). */
+  fusion: FusionRow[];
+  /** Leakage-free neighbour scores of each query: its rank-1 and its rank-k neighbour. */
+  scores: { top1: number[]; topk: number[] };
+  examples: Example[];
+  /** The filter checks passed (coverage and precision are figures to read, not pass/fail gates). */
+  passed: boolean;
+}
+
+export interface FilterCheck {
+  name: string;
+  filters: SearchFilters;
+  queries: number;
+  /** Results that do not satisfy the filter (by the retriever's answer or by phase 3's record of the crop). */
+  mismatches: number;
+  /** Queries given fewer than k results although at least k crops pass the filter. */
+  underfilled: number;
+  passed: boolean;
+}
+
+export interface FilterViolation {
+  check: string;
+  query_crop_id: string;
+  filters: SearchFilters;
+  kind: 'mismatch' | 'underfilled';
+  /** The offending result (mismatch only). */
+  crop_id: string | null;
+  detail: string;
+}
+
+export interface FilterChecks {
+  /** Where the crops' true zone / damage come from: phase 3's metadata.json, or the index itself when it is gone. */
+  reference: string;
+  sampled_queries: number;
+  checks: FilterCheck[];
+  /** The first violations found (at most MAX_VIOLATIONS_REPORTED), each with its query and filter. */
+  violations: FilterViolation[];
+  violation_count: number;
+  passed: boolean;
+}
+
+export interface Coverage {
+  queries: number;
+  /** Mean share of the top k (query's own crop included, as it usually ranks first) in the query's class. */
+  with_self: number | null;
+  /** The same over the top k after the query's own crop. */
+  without_self: number | null;
+  threshold: number;
+  /** Judged without the query's own crop (with it the figure is inflated by one hit in k). */
+  passed: boolean | null;
+}
+
+export interface Precision {
+  queries: number;
+  precision: number | null;
+}
+
+export interface LeakageFree {
+  /** A result counts when its has_damage equals the query's. */
+  has_damage: Precision;
+  /** Damaged queries; a result counts when it shares a damage type with the query. */
+  damage_type: Precision;
+  /** Queries with a known zone; a result counts when its zone is the query's. */
+  zone: Precision;
+  /** damage_type precision split by each of the query's types (a query with two types counts in both). */
+  per_type: ({ type: DamageType } & Precision)[];
+}
+
+export interface FusionRow {
+  /** Folder name under the workspace, e.g. `embeddings` or `embeddings-concat`. */
+  folder: string;
+  strategy: string | null;
+  /** Image and text weights of the fusion, when phase 3 recorded them. */
+  alpha: number | null;
+  beta: number | null;
+  model: string;
+  dim: number;
+  count: number;
+  /** Whether this folder is what the current index was built from (same model, fusion, dimension and size). */
+  indexed: boolean;
+  has_damage: Precision;
+  damage_type: Precision;
+  zone: Precision;
+}
+
+export interface ExampleCrop {
+  crop_id: string;
+  crop_path: string;
+  zone: string | null;
+  has_damage: boolean;
+  damage_types: DamageType[];
+}
+
+export interface Example {
+  query: ExampleCrop;
+  /** Leakage-free top k. */
+  results: (ExampleCrop & { rank: number; score: number })[];
+}

@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CropRecord } from '../crops/crop-record';
+import { Retriever, type RetrievalResult } from '../retriever';
+import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic-write';
+import { workspacePaths } from '../workspace/workspace';
+import { runFilterChecks } from './filter-checks';
+import { findEmbeddingsRuns, fusionRow } from './fusion-runs';
+import { renderReportHtml } from './html';
+import { coverage, leakageFreePrecision, sampleRows, type QueryNeighbours } from './metrics';
+import { REPORT_VERSION, type Example, type ExampleCrop, type ValidationReport } from './report';
+import { thumbnailDataUri } from './thumbnails';
+
+export interface ValidationProgress {
+  stage: 'filters' | 'queries' | 'fusion' | 'report';
+  done: number;
+  total: number;
+}
+
+export interface RunValidationOptions {
+  workspace: string;
+  k?: number;
+  /** Queries per filter check. */
+  filterQueries?: number;
+  /** Cap on the queries behind coverage and precision (spread evenly over the index); every crop by default up to this. */
+  maxQueries?: number;
+  examples?: number;
+  onProgress?: (progress: ValidationProgress) => void;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_FILTER_QUERIES = 25;
+export const DEFAULT_MAX_QUERIES = 5_000;
+export const DEFAULT_EXAMPLES = 6;
+
+export function validationReportPaths(workspace: string): { json: string; html: string } {
+  const dir = workspacePaths(workspace).validationDir;
+  return { json: join(dir, 'report.json'), html: join(dir, 'report.html') };
+}
+
+/** Phase 3's record of each crop: what the index's metadata is checked against. */
+async function referenceRecords(workspace: string, indexRecords: readonly CropRecord[]): Promise<{ source: string; records: Map<string, CropRecord> }> {
+  const path = join(workspacePaths(workspace).embeddingsDir, 'metadata.json');
+  if (!existsSync(path)) {
+    return { source: 'index metadata (no phase 3 metadata.json)', records: new Map(indexRecords.map((r) => [r.crop_id, r])) };
+  }
+  let crops: unknown;
+  try {
+    crops = (JSON.parse(await readFile(path, 'utf8')) as { crops?: unknown }).crops;
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!Array.isArray(crops)) throw new Error(`${path}: no "crops" list`);
+  return { source: path, records: new Map((crops as CropRecord[]).map((r) => [r.crop_id, r])) };
+}
+
+function exampleCrop(r: CropRecord | RetrievalResult): ExampleCrop {
+  return 'vehicle_zone' in r
+    ? { crop_id: r.crop_id, crop_path: r.crop_path, zone: r.vehicle_zone, has_damage: r.has_damage, damage_types: r.damage_types }
+    : { crop_id: r.crop_id, crop_path: r.crop_path, zone: r.zone, has_damage: r.has_damage, damage_types: r.damage_types };
+}
+
+/** Damaged and clean queries alternately, spread over the index, so the examples show both classes. */
+function pickExamples(records: readonly CropRecord[], rows: readonly number[], count: number): number[] {
+  const damaged = rows.filter((r) => records[r]!.has_damage);
+  const clean = rows.filter((r) => !records[r]!.has_damage);
+  const half = Math.ceil(count / 2);
+  const take = (list: number[], n: number): number[] => sampleRows(list.length, n).map((i) => list[i]!);
+  const d = take(damaged, Math.max(half, count - clean.length));
+  const c = take(clean, count - d.length);
+  return [...d, ...c].slice(0, count);
+}
+
+/**
+ * Phase 5: validates the current index with its own stored vectors as queries (no re-embedding), writes
+ * validation/report.json and a self-contained report.html, and returns the report.
+ */
+export async function runValidation(options: RunValidationOptions): Promise<ValidationReport> {
+  const { workspace, signal } = options;
+  const k = options.k ?? 5;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
+  const progress = options.onProgress ?? (() => undefined);
+  const stopIfAborted = (): void => signal?.throwIfAborted();
+
+  const retriever = await Retriever.open(workspace);
+  const { index } = retriever;
+  const { records, config } = index;
+  if (index.size === 0) throw new Error(`the index of ${workspace} is empty: nothing to validate`);
+
+  const reference = await referenceRecords(workspace, records);
+  const filterRows = sampleRows(index.size, options.filterQueries ?? DEFAULT_FILTER_QUERIES);
+  progress({ stage: 'filters', done: 0, total: filterRows.length });
+  stopIfAborted();
+  const filterChecks = runFilterChecks(retriever, reference, filterRows, k);
+  progress({ stage: 'filters', done: filterRows.length, total: filterRows.length });
+
+  const queryRows = sampleRows(index.size, options.maxQueries ?? DEFAULT_MAX_QUERIES);
+  const unfiltered: QueryNeighbours[] = [];
+  const leakFree: QueryNeighbours[] = [];
+  const leakFreeResults = new Map<number, RetrievalResult[]>();
+  const scores: ValidationReport['scores'] = { top1: [], topk: [] };
+  const rowOf = (r: RetrievalResult): number => index.rowOf(r.crop_id)!;
+  for (const [i, row] of queryRows.entries()) {
+    if (i % 64 === 0) {
+      stopIfAborted();
+      progress({ stage: 'queries', done: i, total: queryRows.length });
+    }
+    const vector = index.vector(row);
+    // k + 1 so that k remain once the query's own crop is dropped.
+    unfiltered.push({ row, neighbours: retriever.search(vector, { k: k + 1 }).map(rowOf) });
+    // exactSubsetMax 0: answer through faiss with a widening k (exact on Flat) rather than a JS scan of nearly every row.
+    const results = retriever.search(vector, { k, filters: { exclude_source_image: records[row]!.source_image }, exactSubsetMax: 0 });
+    leakFree.push({ row, neighbours: results.map(rowOf) });
+    leakFreeResults.set(row, results);
+    if (results.length) scores.top1.push(results[0]!.score);
+    if (results.length >= k) scores.topk.push(results[k - 1]!.score);
+  }
+  progress({ stage: 'queries', done: queryRows.length, total: queryRows.length });
+
+  const runs = await findEmbeddingsRuns(workspace);
+  const fusion = runs.map((run, i) => {
+    stopIfAborted();
+    progress({ stage: 'fusion', done: i, total: runs.length });
+    return fusionRow(run, k, options.maxQueries ?? DEFAULT_MAX_QUERIES, index);
+  });
+
+  progress({ stage: 'report', done: 0, total: 1 });
+  const examples: Example[] = pickExamples(records, queryRows, options.examples ?? DEFAULT_EXAMPLES).map((row) => ({
+    query: exampleCrop(records[row]!),
+    results: leakFreeResults.get(row)!.map((r) => ({ ...exampleCrop(r), rank: r.rank, score: r.score })),
+  }));
+  const report: ValidationReport = {
+    version: REPORT_VERSION,
+    generated_at: new Date().toISOString(),
+    workspace: workspacePaths(workspace).root,
+    index: {
+      generation: config.generation,
+      model: config.model,
+      dim: config.dim,
+      fusion: config.fusion,
+      index_type: config.index_type,
+      count: config.count,
+    },
+    k,
+    filter_checks: filterChecks,
+    coverage: { damaged: coverage(records, unfiltered, k, true), clean: coverage(records, unfiltered, k, false) },
+    leakage_free: leakageFreePrecision(records, leakFree, k),
+    fusion,
+    scores,
+    examples,
+    passed: filterChecks.passed,
+  };
+
+  const thumbnails = new Map<string, string | null>();
+  for (const crop of examples.flatMap((e) => [e.query, ...e.results])) {
+    if (!thumbnails.has(crop.crop_id)) thumbnails.set(crop.crop_id, await thumbnailDataUri(workspace, crop.crop_path));
+  }
+  stopIfAborted();
+  const paths = validationReportPaths(workspace);
+  await writeJsonAtomic(paths.json, report);
+  await writeFileAtomic(paths.html, renderReportHtml(report, thumbnails));
+  progress({ stage: 'report', done: 1, total: 1 });
+  return report;
+}
