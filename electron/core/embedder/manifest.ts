@@ -27,6 +27,8 @@ const ImageTower = z.object({
   std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
   /** Most images in one session run: bounds the input tensor (16 × 3 × 224² floats ≈ 9.6 MB). */
   maxBatch: z.number().int().positive().default(16),
+}).refine((tower) => (tower.file === undefined) !== (tower.derive === undefined), {
+  message: 'give exactly one of image.file (a ready tower) and image.derive (a tower built from a source network)',
 });
 
 const OnnxTextTower = z.object({
@@ -90,16 +92,11 @@ export async function readEmbedderManifest(path: string = DEFAULT_EMBEDDER_MANIF
     path: absolute,
     files: {
       // A derived tower is built on first use, so only its source must exist.
-      image: derived ? null : file(requireReference(manifest.image.file, absolute), 'image tower'),
+      image: derived ? null : file(manifest.image.file!, 'image tower'),
       text: manifest.text.kind === 'onnx' ? file(manifest.text.file, 'text tower') : null,
       vocab: file(manifest.tokenizer.vocab, 'tokenizer vocabulary'),
       merges: file(manifest.tokenizer.merges, 'tokenizer merges'),
       deriveSource: derived ? file(derived.source, 'source network') : null,
     },
   };
-}
-
-function requireReference(reference: string | undefined, manifest: string): string {
-  if (!reference) throw new Error(`model manifest ${manifest}: image.file or image.derive is required`);
-  return reference;
 }
