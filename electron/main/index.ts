@@ -11,6 +11,9 @@ import { buildMenu } from './menu';
 import { handleImageProtocol, registerImageScheme } from './protocol';
 import { createMainWindow, defaultWindowPaths, rendererUrl } from './window';
 
+// Packaged: the models ship as extra resources (electron-builder.yml), where the core's sharedDir() looks.
+if (app.isPackaged) process.env.CARLENS_SHARED_DIR ??= join(process.resourcesPath, 'shared');
+
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const paths = defaultWindowPaths(mainDir);
 const service = new AppService({ defaultWorkspace: join(app.getPath('userData'), 'workspace') });
