@@ -106,7 +106,7 @@ ${table(['check', 'filter', 'queries', 'mismatches', 'underfilled', 'result'], f
 ${violations}
 
 <h2>Coverage (unfiltered top ${k})</h2>
-${table(['queries', 'n', 'with own crop', 'without own crop', 'threshold', 'result'], coverageRows, 'coverage')}
+${table(['query class', 'queries', 'with own crop', 'without own crop', 'threshold', 'result'], coverageRows, 'coverage')}
 
 <h2>Leakage-free precision (query's source photo excluded)</h2>
 ${table(['figure', 'queries', `P@${k}`], [precisionRow('has_damage', lf.has_damage), precisionRow('damage type (shared type)', lf.damage_type), precisionRow('zone', lf.zone)], 'leakage-free')}

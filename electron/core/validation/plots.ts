@@ -16,7 +16,7 @@ export interface Series {
 
 const WIDTH = 560;
 const HEIGHT = 220;
-const PAD = { left: 40, right: 12, top: 24, bottom: 32 };
+const PAD = { left: 40, right: 28, top: 24, bottom: 32 };
 
 /** Overlaid histograms of scores (e.g. top-1 vs top-k neighbour) on a shared axis over the scores' range. */
 export function scoreHistogram(series: Series[], bins = 20): string {
