@@ -2,8 +2,10 @@
  * Phase 3 throughput on this machine, through the Embedder as runEmbeddings calls it: crops/s image-only (with and
  * without multi-patch), text-only and fused, on real crops cut from car-parts-undamaged photos; the image tower's
  * GFLOPs per image (Conv/MatMul/Gemm counted from the graph) against the GFLOP/s of a plain onnxruntime MatMul
- * measured in the same run.
- *   npx tsx bench/embedder.ts [manifest=native-models/offline-visual-lexical/manifest.json] [crops=64]
+ * measured in the same run; and same-part retrieval quality of the image tower (P@1, P@5 over part crops of
+ * car-parts-undamaged, neighbours from other photos only), the measure used to choose the offline tower's tensors
+ * (pass a copy of the manifest with other `derive.tensors` to compare recipes).
+ *   npx tsx bench/embedder.ts [manifest=native-models/offline-visual-lexical/manifest.json] [crops=64] [partPhotos=80]
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { sharedDir } from '../electron/core/models/paths';
 
 const manifestPath = process.argv[2] ?? DEFAULT_EMBEDDER_MANIFEST;
 const count = Number(process.argv[3] ?? 64);
+const partPhotos = Number(process.argv[4] ?? 80);
 const { onnx } = onnxProto;
 
 /** Small crops (one view each) and whole 512² photos (global view + 9 patches with a 224 input). */
@@ -29,6 +32,44 @@ async function realCrops(n: number): Promise<{ small: Buffer[]; large: string[];
   const kinds = ['dent', 'scratch', 'no damage', 'broken part'];
   const texts = photos.map((_, i) => `${kinds[i % kinds.length]} on the ${parts[i % parts.length]}, zone ${1 + (i % 10)}`);
   return { small, large: photos.slice(0, Math.max(4, n / 4)), texts };
+}
+
+/** Part crops (polygon bounding boxes ≥ 48 px), labelled by part group: left/right and front/back merged. */
+async function partCrops(photos: number): Promise<{ image: Buffer; part: string; photo: string }[]> {
+  const dir = join(sharedDir(), 'datasets', 'car-parts-undamaged');
+  const group = (label: string) =>
+    label.replace('part_', '').replace(/^(front|back)_(left|right)_/, '').replace(/^(left|right|front|back)_/, '').replace('tailgate', 'trunk');
+  const out: { image: Buffer; part: string; photo: string }[] = [];
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().slice(0, photos)) {
+    const json = JSON.parse(await readFile(join(dir, file), 'utf8')) as { imagePath: string; imageWidth: number; imageHeight: number; shapes: { label: string; points: number[][] }[] };
+    for (const shape of json.shapes) {
+      const xs = shape.points.map((p) => p[0]!);
+      const ys = shape.points.map((p) => p[1]!);
+      const left = Math.max(0, Math.floor(Math.min(...xs)));
+      const top = Math.max(0, Math.floor(Math.min(...ys)));
+      const width = Math.min(json.imageWidth, Math.ceil(Math.max(...xs))) - left;
+      const height = Math.min(json.imageHeight, Math.ceil(Math.max(...ys))) - top;
+      if (width < 48 || height < 48) continue;
+      out.push({ image: await sharp(join(dir, json.imagePath)).extract({ left, top, width, height }).png().toBuffer(), part: group(shape.label), photo: file });
+    }
+  }
+  return out;
+}
+
+async function samePartRetrieval(embedder: Embedder): Promise<string> {
+  const crops = await partCrops(partPhotos);
+  const vectors = await embedder.embedImages(crops.map((c) => c.image), { multiPatch: false });
+  let p1 = 0;
+  let p5 = 0;
+  for (const [i, crop] of crops.entries()) {
+    const ranked = crops
+      .map((other, j) => ({ j, score: other.photo === crop.photo ? -Infinity : vectors[i]!.reduce((s, v, k) => s + v * vectors[j]![k]!, 0) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 5);
+    p1 += crops[ranked[0]!.j]!.part === crop.part ? 1 : 0;
+    p5 += ranked.filter((r) => crops[r.j]!.part === crop.part).length / 5;
+  }
+  return `same-part retrieval (${crops.length} part crops of ${partPhotos} photos): P@1 ${(p1 / crops.length).toFixed(3)}, P@5 ${(p5 / crops.length).toFixed(3)}`;
 }
 
 async function rate(label: string, items: number, run: () => Promise<unknown>): Promise<number> {
@@ -84,4 +125,5 @@ const gflops = await matmulGflops();
 const achieved = (flops * imageOnly) / 1e9;
 console.log(`\nimage tower: ${(flops / 1e9).toFixed(3)} GFLOPs per view (Conv/MatMul/Gemm)`);
 console.log(`achieved in the tower (incl. decode + resize): ${achieved.toFixed(1)} GFLOP/s; plain 1024² MatMul in onnxruntime: ${gflops.toFixed(1)} GFLOP/s (${((100 * achieved) / gflops).toFixed(0)} %)`);
+console.log(await samePartRetrieval(embedder));
 await embedder.dispose();
