@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -26,7 +26,10 @@ describe('CLIP-family embedder on a generated tiny CLIP', () => {
     dir = await mkdtemp(join(tmpdir(), 'carlens-tiny-clip-'));
     embedder = await loadEmbedder(await writeTinyClip(dir, { size: 32, dim: 16 }));
   });
-  afterAll(() => embedder?.dispose());
+  afterAll(async () => {
+    await embedder?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('gives unit vectors of the manifest dimension from both towers', async () => {
     expect(embedder.providerUsed).toBe('cpu');
@@ -104,7 +107,10 @@ describe('offline visual + lexical embedder (YOLOX-Nano features)', () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'carlens-model-cache-'));
     embedder = await loadEmbedder(DEFAULT_EMBEDDER_MANIFEST, { cacheDir });
   }, 60_000);
-  afterAll(() => embedder?.dispose());
+  afterAll(async () => {
+    await embedder?.dispose();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
 
   it('prepares the derived tower into the cache and gives a stable unit vector for a real photo', async () => {
     expect(existsSync(cacheDir)).toBe(true);
