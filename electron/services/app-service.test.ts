@@ -109,4 +109,16 @@ describe('AppService', () => {
     await service.runner.current;
     expect((await service.call('getContext', { cropId })).text).toBe('Deep scratch across the driver door, hand checked.');
   });
+
+  it('cancels a running phase and says the finished work is kept', async () => {
+    await service.call('runPhase', { phase: 'all' });
+    expect(await service.call('cancel', {})).toEqual({ cancelled: true });
+    await service.runner.current;
+    const status = await service.call('pipelineStatus', {});
+    expect(status.running).toBe(false);
+    expect(status.phases[0]!.status).toBe('cancelled');
+    expect(status.phases[0]!.message).toMatch(/finished work is kept/);
+    expect(status.phases.slice(1, 4).map((p) => p.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(await service.call('cancel', {})).toEqual({ cancelled: false });
+  });
 });
