@@ -103,8 +103,8 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
   const rowOf = (r: RetrievalResult): number => index.rowOf(r.crop_id)!;
   for (const [i, row] of queryRows.entries()) {
     if (i % 64 === 0) {
-      stopIfAborted();
       progress({ stage: 'queries', done: i, total: queryRows.length });
+      stopIfAborted();
     }
     const vector = index.vector(row);
     // k + 1 so that k remain once the query's own crop is dropped.
@@ -120,8 +120,8 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
 
   const runs = await findEmbeddingsRuns(workspace);
   const fusion = runs.map((run, i) => {
-    stopIfAborted();
     progress({ stage: 'fusion', done: i, total: runs.length });
+    stopIfAborted();
     return fusionRow(run, k, options.maxQueries ?? DEFAULT_MAX_QUERIES, index);
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,5 +149,15 @@ describe('leakage-free P@5 on a tiny hand-built index', () => {
     expect(coverage.damaged).toEqual({ queries: 4, with_self: expect.closeTo(11 / 20, 10), without_self: expect.closeTo(7 / 20, 10), threshold: 0.6, passed: false });
     // q2 2 1 0 3 4|5, q4 4 3 5 2 1|0, q5 5 4 6 7 3|2, q7 7 6 5 4 3|2: clean 2 3 3 3 → 11/20, after self 2 2 3 3 → 10/20.
     expect(coverage.clean).toEqual({ queries: 4, with_self: expect.closeTo(11 / 20, 10), without_self: expect.closeTo(10 / 20, 10), threshold: 0.6, passed: false });
+  });
+
+  it('stops on an aborted signal without writing a report', async () => {
+    const fresh = join(root, 'aborted');
+    await writeSyntheticEmbeddings(fresh, { count: 50, dim: 8, seed: 2 });
+    await buildIndex({ workspace: fresh });
+    const controller = new AbortController();
+    const run = runValidation({ workspace: fresh, signal: controller.signal, onProgress: (p) => p.stage === 'queries' && controller.abort() });
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(existsSync(join(workspacePaths(fresh).validationDir, 'report.json'))).toBe(false);
   });
 });
