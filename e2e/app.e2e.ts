@@ -89,11 +89,12 @@ describe('CarLens UI over the HTTP bridge', () => {
     await page.getByRole('button', { name: 'Pipeline' }).click();
     await page.getByRole('button', { name: 'Run all' }).click();
     const index = page.getByTestId('phase-index');
-    await expect.poll(() => index.getByTestId('phase-status').textContent(), { timeout: 240_000 }).toBe('done');
-    for (const phase of ['crops', 'contexts', 'embeddings']) {
+    const validation = page.getByTestId('phase-validation');
+    await expect.poll(() => validation.getByTestId('phase-status').textContent(), { timeout: 240_000 }).toMatch(/done|failed/);
+    expect(await validation.locator('.message').textContent()).toMatch(/filter checks passed; report \S+report\.html/);
+    for (const phase of ['crops', 'contexts', 'embeddings', 'index', 'validation']) {
       expect(await page.getByTestId(`phase-${phase}`).getByTestId('phase-status').textContent()).toBe('done');
     }
-    expect(await page.getByTestId('phase-validation').getByTestId('phase-status').textContent()).toBe('unavailable');
     // The crop rejected above is neither embedded nor indexed.
     const total = Number(/(\d+) crops \(/.exec((await page.getByTestId('phase-crops').locator('.message').textContent())!)![1]);
     const indexed = Number(/(\d+) vectors/.exec((await index.locator('.message').textContent())!)![1]);

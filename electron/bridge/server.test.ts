@@ -8,6 +8,7 @@ import { startBridge, type Bridge } from './server';
 
 let dir: string;
 let bridge: Bridge;
+let service: AppService;
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${bridge.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -18,7 +19,8 @@ beforeAll(async () => {
   await mkdir(join(dir, 'ui'));
   await writeFile(join(dir, 'ui', 'index.html'), '<!doctype html><title>ui</title>');
   await writeFile(join(dir, 'outside.jpg'), 'x');
-  bridge = await startBridge({ service: new AppService({ defaultWorkspace: join(dir, 'ws') }), rendererDir: join(dir, 'ui') });
+  service = new AppService({ defaultWorkspace: join(dir, 'ws') });
+  bridge = await startBridge({ service, rendererDir: join(dir, 'ui') });
 });
 afterAll(async () => {
   await bridge.close();
@@ -46,7 +48,10 @@ describe('HTTP bridge', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/listPhotos: invalid request/);
     expect((await post('/api/nope', {})).status).toBe(404);
-    expect((await post('/api/runPhase', { phase: 'validation' })).status).toBe(501);
+    expect((await post('/api/runPhase', { phase: 'all' })).status).toBe(200);
+    expect((await post('/api/runPhase', { phase: 'crops' })).status).toBe(500);
+    expect((await post('/api/cancel', {})).status).toBe(200);
+    await service.runner.current;
     expect((await fetch(`${bridge.url}/api/scanSummary`, { method: 'POST', body: '{}' })).status).toBe(415);
     expect((await post('/api/scanSummary', {}, { origin: 'http://evil.example' })).status).toBe(403);
   });

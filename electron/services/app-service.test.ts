@@ -6,7 +6,7 @@ import { writeFixture } from '../core/fixture/fixture';
 import { ContractError } from '../shared/ipc-contract';
 import { AppService } from './app-service';
 import { PathRefusedError } from './path-guard';
-import { NotAvailableError } from './phases';
+import { NotAvailableError, PHASE_IMPLS } from './phases';
 
 let dir: string;
 let service: AppService;
@@ -58,12 +58,17 @@ describe('AppService', () => {
     await expect(service.resolveImage(join(dir, 'dataset', json))).rejects.toThrow(/not an image/);
   });
 
-  it('names the phases that are not available yet instead of pretending', async () => {
-    await expect(service.call('runPhase', { phase: 'validation' })).rejects.toBeInstanceOf(NotAvailableError);
+  it('reports a phase that fails with the core\'s message, and refuses an unavailable one', async () => {
     await expect(service.call('getContext', { cropId: 'x' })).rejects.toThrow(/run phase 2 \(contexts\) first/);
-    const status = await service.call('pipelineStatus', {});
-    expect(status.phases.find((p) => p.phase === 'validation')!.status).toBe('unavailable');
-    expect(status.running).toBe(false);
+    await service.call('runPhase', { phase: 'validation' });
+    await service.runner.current;
+    const validation = (await service.call('pipelineStatus', {})).phases.find((p) => p.phase === 'validation')!;
+    expect(validation.status).toBe('failed');
+    expect(validation.message).toBeTruthy();
+    const partial = new AppService({ defaultWorkspace: join(dir, 'ws'), phases: { ...PHASE_IMPLS, validation: null } });
+    await partial.call('openDataset', { path: join(dir, 'dataset') });
+    await expect(partial.call('runPhase', { phase: 'validation' })).rejects.toBeInstanceOf(NotAvailableError);
+    expect((await partial.call('pipelineStatus', {})).phases[4]!.status).toBe('unavailable');
   });
 
   it('runs phase 1 with progress, then rejects a crop in the metadata', async () => {

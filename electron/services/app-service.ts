@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../core/dataset/model';
-import type { Embedder } from '../core/embedder/embedder';
+import type { QueryEmbedder } from '../core/embedder/query';
 import {
   CHANNELS,
   PHASES,
@@ -45,7 +45,7 @@ export class AppService {
   readonly runner: PipelineRunner;
   private readonly defaultWorkspace: string;
   private readonly contexts = new ContextService();
-  private queryEmbedder: Promise<Embedder> | null = null;
+  private cachedEmbedder: { key: string; loading: Promise<QueryEmbedder> } | null = null;
 
   constructor(options: AppServiceOptions = {}) {
     this.defaultWorkspace = resolve(options.defaultWorkspace ?? 'workspace');
@@ -151,10 +151,10 @@ export class AppService {
       if (image && 'path' in image) imagePath = await this.resolveImage(image.path);
       if (image && 'bytesBase64' in image) imagePath = await this.storeQueryImage(workspace, Buffer.from(image.bytesBase64, 'base64'));
       const { Retriever, inspectionAnswer } = await import('../core/retriever');
-      const embedder = await this.embedder();
+      const { embedder, multiPatch } = await this.queryEmbedder(workspace);
       // Opened per query: a reject, a context edit or a rebuild may have switched the index generation.
       const retriever = await Retriever.open(workspace, { model: embedder.manifest.id, dim: embedder.dim });
-      const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined });
+      const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined, multiPatch });
       const results = retriever.search(vector, {
         k: k ?? 12,
         filters: { vehicle_zone: filters?.zones, has_damage: filters?.hasDamage, damage_type: filters?.damageTypes },
@@ -179,20 +179,31 @@ export class AppService {
     modelInfo: async () => modelInfo(this.open?.workspace ?? null),
   };
 
-  /** The query embedder, loaded on the first search and kept: loading the ONNX sessions costs about a second. */
-  private embedder(): Promise<Embedder> {
-    this.queryEmbedder ??= import('../core/embedder/embedder').then((m) => m.loadEmbedder());
-    this.queryEmbedder.catch(() => (this.queryEmbedder = null));
-    return this.queryEmbedder;
+  /**
+   * The embedder of the workspace's current embeddings (model and fusion as indexed), kept between searches
+   * since loading the ONNX sessions costs about a second; reloaded when phase 3 has written new embeddings.
+   */
+  private async queryEmbedder(workspace: string): Promise<QueryEmbedder> {
+    const { workspacePaths } = await import('../core/workspace/workspace');
+    const info = join(workspacePaths(workspace).embeddingsDir, 'generation_info.json');
+    const key = `${info}@${(await stat(info).catch(() => null))?.mtimeMs ?? 'none'}`;
+    if (this.cachedEmbedder?.key !== key) {
+      const previous = this.cachedEmbedder?.loading;
+      const { loadQueryEmbedder } = await import('../core/embedder/query');
+      this.cachedEmbedder = { key, loading: loadQueryEmbedder(workspace) };
+      this.cachedEmbedder.loading.catch(() => (this.cachedEmbedder = null));
+      if (previous) void previous.then((q) => q.embedder.dispose(), () => undefined);
+    }
+    return this.cachedEmbedder!.loading;
   }
 
-  /** Releases the query embedder's ONNX sessions. */
+  /** Stops a run and releases the query embedder's ONNX sessions. */
   async dispose(): Promise<void> {
-    const embedder = this.queryEmbedder;
-    this.queryEmbedder = null;
+    const cached = this.cachedEmbedder;
+    this.cachedEmbedder = null;
     this.runner.cancel();
     await this.runner.current;
-    if (embedder) await (await embedder.catch(() => null))?.dispose();
+    if (cached) await (await cached.loading.catch(() => null))?.embedder.dispose();
   }
 
   private async readCrops() {

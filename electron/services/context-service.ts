@@ -71,13 +71,14 @@ export class ContextService {
   private async reembed(workspace: string, record: CropRecord): Promise<string> {
     const { indexDir } = await paths(workspace);
     if (!existsSync(join(indexDir, 'current'))) return 'saved; no index yet, the next embeddings + index run uses the new text';
-    const { loadEmbedder } = await import('../core/embedder/embedder');
+    const { loadQueryEmbedder } = await import('../core/embedder/query');
     const { LocalIndex } = await import('../core/index');
-    const embedder = await loadEmbedder();
+    // The model and fusion the index was built from, so the new vector sits in the same space as the others.
+    const { embedder, multiPatch } = await loadQueryEmbedder(workspace);
     try {
       const index = await LocalIndex.open(workspace, { model: embedder.manifest.id, dim: embedder.dim });
       if (index.rowOf(record.crop_id) === undefined) return 'saved; the crop is not in the index (rejected or not embedded)';
-      const vector = await embedder.embedCrop({ image: join(workspace, record.crop_path), text: record.text_description ?? null });
+      const vector = await embedder.embedCrop({ image: join(workspace, record.crop_path), text: record.text_description ?? null }, { multiPatch });
       const config = await index.updateCrop(record.crop_id, vector, { text_description: record.text_description, context_edited: true });
       return `saved, re-embedded and updated in index generation ${config.generation}`;
     } finally {

@@ -65,11 +65,20 @@ const index: PhaseImpl = async ({ workspace, signal, progress }) => {
   };
 };
 
+const validation: PhaseImpl = async ({ workspace, signal, progress }) => {
+  const { runValidation, validationReportPaths } = await import('../core/validation');
+  const report = await runValidation({ workspace, signal, onProgress: (p) => progress(p.done, p.total, p.stage) });
+  return {
+    message: `index generation ${report.index.generation} (${report.index.count} crops): filter checks ${report.passed ? 'passed' : 'FAILED'}; report ${validationReportPaths(workspace).html}`,
+    problems: report.filter_checks.violations.map((v) => ({ file: v.query_crop_id, message: `filter check '${v.check}' (${v.kind}): ${v.detail}` })),
+  };
+};
+
 /** Phase implementations; null where the core has no such phase yet. */
 export const PHASE_IMPLS: Record<PhaseName, PhaseImpl | null> = {
   crops,
   contexts,
   embeddings,
   index,
-  validation: null,
+  validation,
 };
