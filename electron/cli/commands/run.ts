@@ -7,6 +7,8 @@ import { abortOnInterrupt, progressReporter } from '../progress';
 import { formatCropsSummary } from './crops';
 import { formatEmbeddingsSummary } from './embed';
 import { formatIndex } from './index-cmd';
+import { formatValidation } from './validate';
+import { validationReportPaths } from '../../core/validation';
 import { workspacePaths } from '../../core/workspace/workspace';
 
 /** `DIR` or `DIR=damaged|undamaged`. */
@@ -16,7 +18,7 @@ export function parseSource(value: string): DatasetSource {
   return { path: resolve(match[1]), state: match[2] as PhotoState | undefined };
 }
 
-/** `1`, `1-3` or `crops`; phases are numbered as in the design (1 crops … 4 index). */
+/** `1`, `1-3` or `crops`; phases are numbered as in the design (1 crops … 5 validation). */
 export function parsePhases(value: string): PipelinePhase[] {
   const numbered: Record<number, PipelinePhase | undefined> = Object.fromEntries(PIPELINE_PHASES.map((p, i) => [i + 1, p]));
   const range = /^(\d)(?:-(\d))?$/.exec(value);
@@ -38,7 +40,7 @@ export function parsePhases(value: string): PipelinePhase[] {
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run the pipeline phases over one or more datasets (default: the shared real datasets)',
-  usage: 'carlens run [--dataset DIR[=damaged|undamaged]]... [--phases 1-4] [--model MANIFEST] [--force] [--json] [--workspace DIR]',
+  usage: 'carlens run [--dataset DIR[=damaged|undamaged]]... [--phases 1-5] [--model MANIFEST] [--force] [--json] [--workspace DIR]',
   options: {
     dataset: { type: 'string', multiple: true },
     phases: { type: 'string', default: `1-${PIPELINE_PHASES.length}` },
@@ -79,9 +81,10 @@ export const runCommand: Command = {
         }
         if (summary.embeddings) context.stdout.write(`\nphase 3, embeddings:\n${formatEmbeddingsSummary(summary.embeddings)}`);
         if (summary.index) context.stdout.write(`\nphase 4, index:\n${formatIndex(summary.index, workspacePaths(context.workspace).indexDir, summary.seconds.index ?? 0)}`);
+        if (summary.validation) context.stdout.write(`\nphase 5, validation:\n${formatValidation(summary.validation, validationReportPaths(context.workspace))}`);
       }
       const failures = (summary.crops?.failures.length ?? 0) + (summary.contexts?.failures.length ?? 0) + (summary.embeddings?.failures.length ?? 0);
-      return failures > 0 ? 1 : 0;
+      return failures > 0 || summary.validation?.passed === false ? 1 : 0;
     } finally {
       progress.end();
       interrupt.dispose();

@@ -4,10 +4,11 @@ import { loadDataset } from '../dataset/load';
 import { summarizeDataset, type ScanSummary } from '../dataset/summary';
 import { runEmbeddings, type EmbeddingsSummary } from '../embedder/run';
 import { buildIndex, type IndexConfig } from '../index';
+import { runValidation, type ValidationReport } from '../validation';
 import { mergeDatasets, type DatasetSource } from './sources';
 
-/** The phases `run` can execute, in the design's order (1 crops … 4 index). */
-export const PIPELINE_PHASES = ['crops', 'contexts', 'embed', 'index'] as const;
+/** The phases `run` can execute, in the design's order (1 crops … 5 validation). */
+export const PIPELINE_PHASES = ['crops', 'contexts', 'embed', 'index', 'validate'] as const;
 export type PipelinePhase = (typeof PIPELINE_PHASES)[number];
 
 export interface PipelineProgress {
@@ -34,6 +35,7 @@ export interface PipelineSummary {
   contexts?: Omit<ContextsResult, 'crops'> & { crops: number };
   embeddings?: EmbeddingsSummary;
   index?: IndexConfig;
+  validation?: ValidationReport;
   /** Wall time of each phase that ran. */
   seconds: Partial<Record<PipelinePhase, number>>;
 }
@@ -73,6 +75,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
         workspace,
         expectedModel: summary.embeddings?.model,
         onProgress: (stage) => onProgress?.({ phase: 'index', done: 0, total: 1, current: stage }),
+      }),
+    );
+  }
+  if (phases.has('validate')) {
+    summary.validation = await timed('validate', () =>
+      runValidation({
+        workspace,
+        signal,
+        onProgress: (p) => onProgress?.({ phase: 'validate', done: p.done, total: p.total, current: p.stage }),
       }),
     );
   }
