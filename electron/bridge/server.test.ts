@@ -61,6 +61,11 @@ describe('HTTP bridge', () => {
     const inside = await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', photos.photos[0]!.fileName))}`);
     expect(inside.status).toBe(200);
     expect(inside.headers.get('content-type')).toBe('image/jpeg');
+    const thumb = await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', photos.photos[0]!.fileName))}&w=256`);
+    expect(thumb.status).toBe(200);
+    const { default: sharp } = await import('sharp');
+    expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBe(256);
+    expect((await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', photos.photos[0]!.fileName))}&w=4000`)).status).toBe(403);
     const outside = await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', '..', 'outside.jpg'))}`);
     expect(outside.status).toBe(403);
   });

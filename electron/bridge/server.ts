@@ -89,7 +89,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (url.pathname === '/img') {
       const path = url.searchParams.get('path');
       if (!path) throw new HttpError(400, 'missing ?path=');
-      return sendFile(res, await service.resolveImage(path), 'private, max-age=60');
+      const image = await service.image(path, url.searchParams.get('w'));
+      if ('file' in image) return sendFile(res, image.file, 'private, max-age=60');
+      securityHeaders(res);
+      res.writeHead(200, { 'content-type': image.type, 'cache-control': 'private, max-age=60' });
+      res.end(image.bytes);
+      return;
     }
     // The UI: any other path is a file of the build, or index.html.
     const wanted = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));

@@ -14,10 +14,13 @@ export function registerImageScheme(): void {
  */
 export function handleImageProtocol(service: AppService): void {
   protocol.handle(IMAGE_PROTOCOL, async (request) => {
-    const path = new URL(request.url).searchParams.get('path');
+    const query = new URL(request.url).searchParams;
+    const path = query.get('path');
     if (!path) return new Response('missing ?path=', { status: 400 });
     try {
-      return await net.fetch(pathToFileURL(await service.resolveImage(path)).toString());
+      const image = await service.image(path, query.get('w'));
+      if ('bytes' in image) return new Response(new Uint8Array(image.bytes), { headers: { 'content-type': image.type } });
+      return await net.fetch(pathToFileURL(image.file).toString());
     } catch (error) {
       return new Response((error as Error).message, { status: 403 });
     }

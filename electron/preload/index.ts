@@ -8,6 +8,7 @@ import {
   IMAGE_PROTOCOL,
   MENU_EVENT,
   PIPELINE_EVENT,
+  imageQuery,
   ipcChannel,
   type CarLensApi,
   type MenuAction,
@@ -26,7 +27,7 @@ const api = {
   ...methods,
   onPipeline: (listener: (status: PipelineStatus) => void) => subscribe(PIPELINE_EVENT, listener),
   onMenu: (listener: (action: MenuAction) => void) => subscribe(MENU_EVENT, listener),
-  imageUrl: (path: string) => `${IMAGE_PROTOCOL}://local/?path=${encodeURIComponent(path)}`,
+  imageUrl: (path: string, width?: number) => `${IMAGE_PROTOCOL}://local/?${imageQuery(path, width)}`,
 } as CarLensApi;
 
 contextBridge.exposeInMainWorld('carlens', api);

@@ -7,6 +7,7 @@ import type { QueryEmbedder } from '../core/embedder/query';
 import {
   CHANNELS,
   PHASES,
+  THUMB_WIDTHS,
   parseRequest,
   type Channel,
   type DatasetInfo,
@@ -18,7 +19,7 @@ import { ContextService, readContextsFile } from './context-service';
 import { cropDto } from './crops-view';
 import { DatasetView } from './dataset-view';
 import { modelInfo } from './model-info';
-import { IMAGE_EXTENSIONS, resolveInside } from './path-guard';
+import { IMAGE_EXTENSIONS, PathRefusedError, resolveInside } from './path-guard';
 import { PHASE_IMPLS, type PhaseImpl } from './phases';
 import { PipelineRunner } from './pipeline-runner';
 
@@ -73,6 +74,20 @@ export class AppService {
   /** A renderer-supplied image path, resolved and checked to lie in the workspace or dataset. */
   resolveImage(path: string): Promise<string> {
     return resolveInside(this.allowedRoots(), path, { imagesOnly: true });
+  }
+
+  /**
+   * An image for the renderer, after the same path check: the file itself, or a JPEG thumbnail of one of
+   * THUMB_WIDTHS (the grid shows hundreds of photos; full-size camera images would be decoded for each).
+   */
+  async image(path: string, width?: string | null): Promise<{ file: string } | { bytes: Buffer; type: 'image/jpeg' }> {
+    const file = await this.resolveImage(path);
+    if (width === undefined || width === null) return { file };
+    const w = Number(width);
+    if (!(THUMB_WIDTHS as readonly number[]).includes(w)) throw new PathRefusedError(`thumbnail width must be one of ${THUMB_WIDTHS.join(', ')}`);
+    const sharp = (await import('sharp')).default;
+    const bytes = await sharp(file).rotate().resize({ width: w, withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+    return { bytes, type: 'image/jpeg' };
   }
 
   private requireOpen(): OpenState {

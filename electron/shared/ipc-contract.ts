@@ -244,8 +244,8 @@ export type Response<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response
 export type CarLensApi = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> } & {
   /** Pipeline progress; returns the unsubscribe function. */
   onPipeline(listener: (status: PipelineStatus) => void): () => void;
-  /** URL of an image inside the workspace or dataset, for <img src>. */
-  imageUrl(path: string): string;
+  /** URL of an image inside the workspace or dataset, for <img src>; `width` asks for a thumbnail that wide. */
+  imageUrl(path: string, width?: number): string;
   /** Application-menu commands (Electron only; the browser has no app menu). */
   onMenu(listener: (action: MenuAction) => void): () => void;
 };
@@ -280,6 +280,13 @@ export type DamageTypeValue = (typeof DAMAGE_TYPE_VALUES)[number];
 export const ipcChannel = (channel: Channel): string => `carlens:${channel}`;
 export const PIPELINE_EVENT = 'carlens:pipeline';
 export const MENU_EVENT = 'carlens:menu';
+/** Thumbnail widths the image endpoints serve (anything else is refused, so the cache stays small). */
+export const THUMB_WIDTHS = [256, 512] as const;
+
+/** Query string of an image URL, shared by the HTTP bridge and the Electron protocol. */
+export const imageQuery = (path: string, width?: number): string =>
+  `path=${encodeURIComponent(path)}${width === undefined ? '' : `&w=${width}`}`;
+
 /** Custom protocol that serves workspace/dataset images in Electron. */
 export const IMAGE_PROTOCOL = 'carlens-img';
 

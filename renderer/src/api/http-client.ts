@@ -1,4 +1,4 @@
-import { CHANNEL_NAMES, type CarLensApi, type Channel, type PipelineStatus, type Request, type Response } from '../../../electron/shared/ipc-contract';
+import { CHANNEL_NAMES, imageQuery, type CarLensApi, type Channel, type PipelineStatus, type Request, type Response } from '../../../electron/shared/ipc-contract';
 
 /** The contract over the HTTP bridge: POST /api/<channel>, Server-Sent Events on /events, images on /img. */
 export function createHttpApi(base = ''): CarLensApi {
@@ -20,7 +20,7 @@ export function createHttpApi(base = ''): CarLensApi {
       source.addEventListener('pipeline', (e) => listener(JSON.parse((e as MessageEvent<string>).data) as PipelineStatus));
       return () => source.close();
     },
-    imageUrl: (path) => `${base}/img?path=${encodeURIComponent(path)}`,
+    imageUrl: (path, width) => `${base}/img?${imageQuery(path, width)}`,
     onMenu: () => () => undefined,
   };
 }

@@ -71,7 +71,7 @@ export function CropReview() {
             <ul className="crop-list">
               {crops.map((c) => (
                 <li key={c.cropId} className={c.rejected ? 'crop rejected' : 'crop'} data-testid="crop" onMouseEnter={() => setActive(c.cropId)} onFocus={() => setActive(c.cropId)}>
-                  <img src={api.imageUrl(c.cropPath)} alt={`crop ${c.cropId}`} />
+                  <img src={api.imageUrl(c.cropPath, 256)} alt={`crop ${c.cropId}`} />
                   <div>
                     <code>{c.cropId}</code>
                     <div className="muted">{c.cropType} · zone {c.zone ?? '?'} · {c.damageTypes.map(damageLabel).join(', ') || 'no damage'}</div>

@@ -78,7 +78,7 @@ export function DatasetBrowser() {
             cellHeight={196}
             renderCell={(p) => (
               <button type="button" className="photo-card" data-testid="photo-card" onClick={() => void openPhoto(p.id)} title={p.fileName}>
-                <img src={api.imageUrl(p.imagePath)} alt="" loading="lazy" decoding="async" />
+                <img src={api.imageUrl(p.imagePath, 256)} alt="" loading="lazy" decoding="async" />
                 <span className="card-line">
                   <span className={`state ${p.state}`}>{p.state}</span>
                   {p.zone && <span className="zone" title={ZONE_NAMES[p.zone]}>zone {p.zone}</span>}

@@ -120,7 +120,7 @@ export function Search() {
         {response?.results.map((r) => (
           <li key={r.cropId} data-testid="result">
             <button type="button" onClick={() => { setScreen('dataset'); void openPhoto(r.sourceImage); }} title="Open the source photo">
-              <img src={api.imageUrl(r.cropPath)} alt={`result ${r.rank}`} loading="lazy" />
+              <img src={api.imageUrl(r.cropPath, 256)} alt={`result ${r.rank}`} loading="lazy" />
               <span className="score">{r.score.toFixed(3)}</span>
               <span className="card-line">zone {r.zone ?? '?'} · {r.hasDamage ? r.damageTypes.map(damageLabel).join(', ') : 'undamaged'}</span>
               {r.context && <span className="card-sub">{r.context}</span>}
