@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { readCropsMetadata } from '../crops/metadata';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { readJsonFile } from '../workspace/json-file';
 import { workspacePaths } from '../workspace/workspace';
 
 /** Context texts a person wrote by hand; phase 2 uses them instead of the generated text on every run. */
@@ -24,25 +24,7 @@ const OverridesSchema = z.object({
 /** The workspace's overrides; empty when there are none yet. Throws, naming the file, when it is not valid. */
 export async function loadOverrides(workspace: string): Promise<ContextOverrides> {
   const path = workspacePaths(workspace).contextOverrides;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, overrides: {} };
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  const result = OverridesSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${path}: not a context overrides file (${issue?.path.join('.')}: ${issue?.message})`);
-  }
-  return result.data;
+  return (await readJsonFile(path, OverridesSchema, 'a context overrides file')) ?? { version: 1, overrides: {} };
 }
 
 // Read-modify-write of one file: edits made at the same time in this process are applied one after the other.

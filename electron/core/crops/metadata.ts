@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { readJsonFile } from '../workspace/json-file';
 import type { CropRecord } from './crop-record';
 
 export type PhotoCropStatus = 'done' | 'no_crops' | 'failed';
@@ -52,25 +52,7 @@ const MetadataSchema = z.object({
 
 /** The previous metadata; null when there is none. Throws, naming the file, when it is not valid. */
 export async function readCropsMetadata(path: string): Promise<CropsMetadata | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  const result = MetadataSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${path}: not crops metadata (${issue?.path.join('.')}: ${issue?.message})`);
-  }
-  return result.data as unknown as CropsMetadata;
+  return (await readJsonFile(path, MetadataSchema, 'crops metadata')) as unknown as CropsMetadata | null;
 }
 
 export async function writeCropsMetadata(path: string, metadata: CropsMetadata): Promise<void> {
