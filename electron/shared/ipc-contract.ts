@@ -3,23 +3,14 @@
  * Electron's IPC handlers, the preload API, the HTTP bridge and the renderer's clients are all typed and
  * validated from this one module, so the two transports cannot drift apart.
  *
- * Imports only zod: this module is bundled into the renderer and the preload script.
+ * Imports only zod and the plain-data domain tables: this module is bundled into the renderer and the preload script.
  */
 import { z } from 'zod';
+import { DAMAGE_TYPES } from '../core/domain/damage-types';
 
-// Mirrors of electron/core/domain (kept literal here so the renderer bundle needs no Node module).
 export const ZONE_VALUES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const;
-export const DAMAGE_TYPE_VALUES = [
-  'surface_scratch',
-  'dent',
-  'paint_peeling',
-  'deep_scratch',
-  'crack',
-  'missing_part',
-  'missing_accessory',
-  'misaligned_part',
-  'unspecified_damage',
-] as const;
+// The domain table is plain data with no Node dependency, so the renderer and preload bundles can share it.
+export const DAMAGE_TYPE_VALUES = DAMAGE_TYPES;
 /** Pipeline phases 1-5 in order. */
 export const PHASES = ['crops', 'contexts', 'embeddings', 'index', 'validation'] as const;
 
