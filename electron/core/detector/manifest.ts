@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { readModelManifest } from '../models/manifest-file';
 import { NATIVE_MODELS_DIR, requireFile, resolveModelPath } from '../models/paths';
 
 const TensorName = z.object({ name: z.string() });
@@ -59,23 +60,8 @@ export type SegmenterManifest = z.infer<typeof SegmenterManifestSchema> & { mode
 export const DEFAULT_DETECTOR_MANIFEST = resolve(NATIVE_MODELS_DIR, 'yolox-nano', 'manifest.json');
 export const DEFAULT_SEGMENTER_MANIFEST = resolve(NATIVE_MODELS_DIR, 'deeplabv3-mobilenetv2-voc', 'manifest.json');
 
-async function readManifest<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`model manifest ${path}: ${(error as Error).message}`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`model manifest ${path}: ${issue.path.join('.') || 'top level'}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
 export async function readDetectorManifest(path: string = DEFAULT_DETECTOR_MANIFEST): Promise<DetectorManifest> {
-  const manifest = await readManifest(path, DetectorManifestSchema);
+  const manifest = await readModelManifest(path, DetectorManifestSchema);
   const dir = dirname(path);
   const modelPath = requireFile(resolveModelPath(manifest.file, dir), `detector weights named by ${path}`);
   const classNames = Array.isArray(manifest.classes)
@@ -88,7 +74,7 @@ export async function readDetectorManifest(path: string = DEFAULT_DETECTOR_MANIF
 }
 
 export async function readSegmenterManifest(path: string = DEFAULT_SEGMENTER_MANIFEST): Promise<SegmenterManifest> {
-  const manifest = await readManifest(path, SegmenterManifestSchema);
+  const manifest = await readModelManifest(path, SegmenterManifestSchema);
   const modelPath = requireFile(resolveModelPath(manifest.file, dirname(path)), `segmenter weights named by ${path}`);
   return { ...manifest, modelPath };
 }
@@ -99,7 +85,7 @@ export async function readSegmenterManifest(path: string = DEFAULT_SEGMENTER_MAN
  */
 export async function findSegmenterManifest(path: string = DEFAULT_SEGMENTER_MANIFEST): Promise<SegmenterManifest | null> {
   if (!existsSync(path)) return null;
-  const manifest = await readManifest(path, SegmenterManifestSchema);
+  const manifest = await readModelManifest(path, SegmenterManifestSchema);
   const modelPath = resolveModelPath(manifest.file, dirname(path));
   return existsSync(modelPath) ? { ...manifest, modelPath } : null;
 }

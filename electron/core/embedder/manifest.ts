@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { readModelManifest } from '../models/manifest-file';
 import { NATIVE_MODELS_DIR, requireFile, resolveModelPath } from '../models/paths';
 
 const ImageTower = z.object({
@@ -72,18 +72,7 @@ export const DEFAULT_EMBEDDER_MANIFEST = resolve(NATIVE_MODELS_DIR, 'offline-vis
 
 export async function readEmbedderManifest(path: string = DEFAULT_EMBEDDER_MANIFEST): Promise<EmbedderManifest> {
   const absolute = resolve(path);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(absolute, 'utf8'));
-  } catch (error) {
-    throw new Error(`model manifest ${absolute}: ${(error as Error).message}`);
-  }
-  const parsed = EmbedderManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`model manifest ${absolute}: ${issue.path.join('.') || 'top level'}: ${issue.message}`);
-  }
-  const manifest = parsed.data;
+  const manifest = await readModelManifest(absolute, EmbedderManifestSchema);
   const dir = dirname(absolute);
   const file = (reference: string, what: string) => requireFile(resolveModelPath(reference, dir), `${what} named by ${absolute}`);
   const derived = manifest.image.derive;
