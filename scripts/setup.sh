@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-debian_packages=(libfaiss-dev libopenblas-dev g++ chromium fonts-dejavu-core python3-numpy)
+debian_packages=(libfaiss-dev libopenblas-dev g++ chromium fonts-dejavu-core python3-numpy python3-faiss)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,5 +35,8 @@ require('onnxruntime-node');
 const { IndexFlatIP } = require('faiss-node');
 const index = new IndexFlatIP(2); index.add([1, 0, 0, 1]);
 if (index.search([0, 1], 1).labels[0] !== 1) throw new Error('faiss-node answered wrongly');
+// 32 queries at once take faiss's BLAS path: a binding without BLAS would die here, not in the middle of a run.
+const batch = index.search(Array.from({ length: 64 }, (_, i) => i % 2), 1).labels;
+if (batch.length !== 32 || batch.some((label) => label !== 1)) throw new Error('faiss-node batch search answered wrongly');
 console.log('setup: sharp, onnxruntime-node and faiss-node load');
 "

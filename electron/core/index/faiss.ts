@@ -93,14 +93,31 @@ export interface Neighbour {
 
 /** Top-k by inner product; k is clamped to the index size (faiss-node refuses k > ntotal). */
 export function faissSearch(index: FaissIndex, query: Float32Array, k: number): Neighbour[] {
+  return faissSearchMany(index, query, k)[0] ?? [];
+}
+
+/** Queries per faiss call: bounds the transient JS array faiss-node copies the queries from. */
+const SEARCH_BATCH_VALUES = 1 << 21;
+
+/** Top-k of each row of `queries` (row-major, the index's dimension), searched in batches; k clamped as above. */
+export function faissSearchMany(index: FaissIndex, queries: Float32Array, k: number, batchValues = SEARCH_BATCH_VALUES): Neighbour[][] {
+  const dim = index.getDimension();
+  const count = queries.length / dim;
   const n = Math.min(k, index.ntotal());
-  if (n <= 0) return [];
-  const { labels, distances } = index.search(Array.from(query), n);
-  const out: Neighbour[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    const row = labels[i]!;
-    // HNSW pads with -1 when its beam reached fewer than k vectors.
-    if (row >= 0) out.push({ row, score: distances[i]! });
+  if (n <= 0) return Array.from({ length: count }, () => []);
+  const out: Neighbour[][] = [];
+  const perBatch = Math.max(1, Math.floor(batchValues / dim));
+  for (let start = 0; start < count; start += perBatch) {
+    const end = Math.min(count, start + perBatch);
+    const { labels, distances } = index.search(Array.from(queries.subarray(start * dim, end * dim)), n);
+    for (let q = 0; q < end - start; q++) {
+      const hits: Neighbour[] = [];
+      for (let i = q * n; i < (q + 1) * n; i++) {
+        // HNSW pads with -1 when its beam reached fewer than k vectors.
+        if (labels[i]! >= 0) hits.push({ row: labels[i]!, score: distances[i]! });
+      }
+      out.push(hits);
+    }
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspacePaths } from '../workspace/workspace';
 import { buildIndex, LocalIndex } from '.';
-import { faissFromBuffer, hnswParams } from './faiss';
+import { createFaissIndex, faissFromBuffer, faissSearchMany, hnswParams } from './faiss';
 import { syntheticVectors, writeSyntheticEmbeddings } from './synthetic';
 import { exactTopK } from './vectors';
 
@@ -205,5 +205,23 @@ describe('HNSW', () => {
       expect(hits).toHaveLength(10);
       expect(hits.every((h) => damaged.has(h.row))).toBe(true);
     }
+  });
+});
+
+describe('faissSearchMany', () => {
+  it('answers each query of a batch as an exact scan does, across batch boundaries', () => {
+    const dim = 16;
+    const vectors = syntheticVectors(300, dim, 7);
+    const queries = syntheticVectors(25, dim, 8);
+    const index = createFaissIndex('flat', vectors, dim);
+    // 7 queries per faiss call: 25 queries take four calls, the last one short.
+    const found = faissSearchMany(index, queries, 6, 7 * dim);
+    expect(found).toHaveLength(25);
+    found.forEach((hits, q) => {
+      const expected = exactTopK(vectors, dim, queries.subarray(q * dim, (q + 1) * dim), 6, null);
+      expect(hits.map((h) => h.row)).toEqual(expected.map((h) => h.row));
+      hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 5));
+    });
+    expect(faissSearchMany(index, queries, 1000).every((hits) => hits.length === 300)).toBe(true);
   });
 });
