@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDir } from '../models/paths';
-import { loadEmbedder, type Embedder } from './embedder';
+import { loadEmbedder, type EmbeddedCrop, type Embedder } from './embedder';
+import { fuse } from './fusion';
 import { DEFAULT_EMBEDDER_MANIFEST } from './manifest';
 import { writeTinyClip } from './tiny-clip';
 
@@ -92,9 +93,14 @@ describe('CLIP-family embedder on a generated tiny CLIP', () => {
       { image: await gradient(40, 40, 9), text: null },
     ]);
     expect('error' in results[1]! && results[1].error.message).toContain('corrupt.jpg');
-    const [fused, , imageOnly] = results as { vector: Float32Array }[];
+    const [fused, , imageOnly] = results as EmbeddedCrop[];
     expect(Math.abs(norm(fused!.vector) - 1)).toBeLessThan(1e-4);
     expect(maxDiff(fused!.vector, imageOnly!.vector)).toBeGreaterThan(1e-3);
+    // The tower vectors come back too, and the fused vector is exactly their fusion.
+    expect(maxDiff(fused!.image, imageOnly!.image)).toBeLessThan(1e-6);
+    expect(imageOnly!.text).toBeNull();
+    expect(maxDiff(fused!.text!, (await embedder.embedTexts(['dent on the front left door']))[0]!)).toBeLessThan(1e-6);
+    expect(maxDiff(fused!.vector, fuse(fused!.image, fused!.text, embedder.fusion, embedder.imageDim, embedder.textDim))).toBe(0);
     const query = await embedder.embedQuery({ text: 'dent on the front left door' });
     expect(query.length).toBe(16);
   });

@@ -24,6 +24,15 @@ export interface CropInput {
 
 export type Settled = { vector: Float32Array; patches: number } | { error: Error };
 
+/** A crop's fused vector and the two tower vectors it was fused from (text null when the crop has none). */
+export interface EmbeddedCrop {
+  vector: Float32Array;
+  image: Float32Array;
+  text: Float32Array | null;
+  patches: number;
+}
+export type SettledCrop = EmbeddedCrop | { error: Error };
+
 export interface QueryInput {
   imagePath?: string;
   text?: string;
@@ -51,7 +60,7 @@ export interface Embedder {
   /** Fused vector of one crop (image + its description). */
   embedCrop(crop: CropInput, options?: ImageOptions): Promise<Float32Array>;
   /** Fused vectors of many crops: one tower run per batch; each crop succeeds or fails alone. */
-  embedCrops(crops: CropInput[], options?: ImageOptions): Promise<Settled[]>;
+  embedCrops(crops: CropInput[], options?: ImageOptions): Promise<SettledCrop[]>;
   /**
    * A query in the indexed space, fused like the crops. A photo alone is image-only: for concat the text block is
    * zero and the vector renormalised, so the ranking is by the image block alone (scores scale by a constant).
@@ -178,14 +187,16 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
     return texts.map((_, i) => l2Normalise(data.slice(i * textDim, (i + 1) * textDim)));
   }
 
-  async function embedCrops(crops: CropInput[], options?: ImageOptions): Promise<Settled[]> {
+  async function embedCrops(crops: CropInput[], options?: ImageOptions): Promise<SettledCrop[]> {
     const images = await embedImagesSettled(crops.map((c) => c.image), options);
     const withText = crops.flatMap((c, i) => (c.text && !('error' in images[i]!) ? [i] : []));
     const texts = await embedTexts(withText.map((i) => crops[i]!.text!));
     const textOf = new Map(withText.map((i, k) => [i, texts[k]!]));
-    return images.map((settled, i) =>
-      'error' in settled ? settled : { vector: fuse(settled.vector, textOf.get(i) ?? null, fusion, imageDim, textDim), patches: settled.patches },
-    );
+    return images.map((settled, i) => {
+      if ('error' in settled) return settled;
+      const text = textOf.get(i) ?? null;
+      return { vector: fuse(settled.vector, text, fusion, imageDim, textDim), image: settled.vector, text, patches: settled.patches };
+    });
   }
 
   async function embedImages(images: ImageInput[], options?: ImageOptions): Promise<Float32Array[]> {

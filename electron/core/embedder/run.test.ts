@@ -7,8 +7,9 @@ import type { CropRecord } from '../crops/crop-record';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { readNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
+import { fuse } from './fusion';
 import { loadQueryEmbedder } from './query';
-import { runEmbeddings } from './run';
+import { runEmbeddings, TOWER_FILES } from './run';
 import { writeTinyClip } from './tiny-clip';
 
 const DIM = 16;
@@ -69,7 +70,19 @@ describe('runEmbeddings (phase 3) on a tiny generated CLIP', () => {
       ['e', 2, 'tiny-clip-test', 'average'],
     ]);
     const info = JSON.parse(await readFile(join(paths.embeddingsDir, 'generation_info.json'), 'utf8'));
-    expect(info).toMatchObject({ model: 'tiny-clip-test', aligned: true, dim: DIM, fusion: 'average', provider: 'cpu', embedded: 3 });
+    expect(info).toMatchObject({ model: 'tiny-clip-test', aligned: true, dim: DIM, fusion: 'average', provider: 'cpu', embedded: 3, image_dim: DIM, text_dim: DIM });
+
+    // The tower files hold the same rows before fusion: averaging them gives embeddings.npy back; e has no text.
+    const image = await readNpy(join(paths.embeddingsDir, TOWER_FILES.image));
+    const text = await readNpy(join(paths.embeddingsDir, TOWER_FILES.text));
+    expect([image.shape, text.shape]).toEqual([[3, DIM], [3, DIM]]);
+    expect(norm(text.data.subarray(2 * DIM, 3 * DIM))).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      const row = (m: Float32Array): Float32Array => m.subarray(i * DIM, (i + 1) * DIM);
+      const ownText = norm(row(text.data)) > 0 ? row(text.data) : null;
+      const fused = fuse(row(image.data), ownText, { strategy: 'average', alpha: 0.5, beta: 0.5 }, DIM, DIM);
+      expect(dot(fused, row(npy.data))).toBeCloseTo(1, 5);
+    }
 
     // A query with crop a's own image and text, through the embedder the workspace's generation names, lands on
     // crop a's vector.

@@ -47,6 +47,9 @@ export interface EmbeddingsSummary {
   path: string;
 }
 
+/** Per-tower vectors beside embeddings.npy, same rows. */
+export const TOWER_FILES = { image: 'image_embeddings.npy', text: 'text_embeddings.npy' } as const;
+
 /** Phase 2's output when it exists (crops with their contexts), else phase 1's crops. */
 async function readCrops(workspace: string): Promise<{ crops: CropRecord[]; source: string }> {
   const paths = workspacePaths(workspace);
@@ -82,6 +85,8 @@ export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embe
     const loaded = performance.now();
     const batchSize = options.batchSize ?? 16;
     const vectors: Float32Array[] = [];
+    const imageVectors: Float32Array[] = [];
+    const textVectors: (Float32Array | null)[] = [];
     const records: CropRecord[] = [];
     const failures: EmbeddingsSummary['failures'] = [];
     let withoutText = 0;
@@ -107,6 +112,8 @@ export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embe
           fusion_strategy: embedder.fusion.strategy,
         });
         vectors.push(result.vector);
+        imageVectors.push(result.image);
+        textVectors.push(result.text);
         if (result.patches > 0) multiPatched++;
       });
       options.onProgress?.({ phase: 'embed', done: Math.min(start + batchSize, crops.length), total: crops.length, current: batch.at(-1)!.crop_id });
@@ -115,6 +122,12 @@ export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embe
 
     const matrix = new Float32Array(vectors.length * dim);
     vectors.forEach((v, i) => matrix.set(v, i * dim));
+    const { imageDim, textDim } = embedder;
+    const imageMatrix = new Float32Array(vectors.length * imageDim);
+    imageVectors.forEach((v, i) => imageMatrix.set(v, i * imageDim));
+    // A crop without text keeps a zero row: validation tells "no text" from a text vector by its norm.
+    const textMatrix = new Float32Array(vectors.length * textDim);
+    textVectors.forEach((v, i) => v && textMatrix.set(v, i * textDim));
     const norms = records.map((r) => r.embedding_norm!);
     const mean = norms.reduce((a, b) => a + b, 0) / norms.length;
     const std = Math.sqrt(norms.reduce((a, b) => a + (b - mean) ** 2, 0) / norms.length);
@@ -137,12 +150,18 @@ export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embe
       path: dir,
     };
     await writeNpy(join(dir, 'embeddings.npy'), matrix, [vectors.length, dim]);
+    // The towers before fusion, row for row: validation scores photo-only and text-only queries and the other
+    // fusion strategies from them without re-embedding.
+    await writeNpy(join(dir, TOWER_FILES.image), imageMatrix, [vectors.length, imageDim]);
+    await writeNpy(join(dir, TOWER_FILES.text), textMatrix, [vectors.length, textDim]);
     await writeJsonAtomic(join(dir, 'metadata.json'), { version: 1, crops: records });
     await writeJsonAtomic(join(dir, 'generation_info.json'), {
       ...summary,
       fusion: fusion.strategy,
       alpha: fusion.alpha,
       beta: fusion.beta,
+      image_dim: imageDim,
+      text_dim: textDim,
       multi_patch: options.multiPatch ?? true,
       // What a query needs to land in the same space: loadQueryEmbedder reads these back.
       manifest_path: embedder.manifest.path,
