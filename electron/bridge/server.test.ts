@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,26 @@ describe('HTTP bridge', () => {
     expect((await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', photos.photos[0]!.fileName))}&w=4000`)).status).toBe(403);
     const outside = await fetch(`${bridge.url}/img?path=${encodeURIComponent(join(dir, 'dataset', '..', 'outside.jpg'))}`);
     expect(outside.status).toBe(403);
+  });
+
+  it("serves the workspace's validation report at /report, and nothing from outside the workspace", async () => {
+    const missing = await fetch(`${bridge.url}/report`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toMatch(/run phase 5 \(validation\) first/);
+    const report = join(dir, 'ws', 'validation', 'report.html');
+    await mkdir(join(dir, 'ws', 'validation'), { recursive: true });
+    await writeFile(report, '<!doctype html><title>CarLens validation report</title>');
+    const res = await fetch(`${bridge.url}/report`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain('<title>CarLens validation report</title>');
+    // The route takes no path: a query cannot point it elsewhere, and a symlinked report out of the workspace is refused.
+    await writeFile(join(dir, 'outside.html'), '<title>not yours</title>');
+    expect(await (await fetch(`${bridge.url}/report?path=${encodeURIComponent(join(dir, 'outside.html'))}`)).text()).toContain('CarLens validation report');
+    await rm(report);
+    await symlink(join(dir, 'outside.html'), report);
+    expect((await fetch(`${bridge.url}/report`)).status).toBe(403);
   });
 
   it('streams pipeline status as Server-Sent Events', async () => {

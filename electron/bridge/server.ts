@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
-import { ContractError, isChannel } from '../shared/ipc-contract';
+import { ContractError, REPORT_ROUTE, isChannel } from '../shared/ipc-contract';
 import type { AppService } from '../services/app-service';
 import { PathRefusedError, resolveInside } from '../services/path-guard';
 import { NotAvailableError } from '../services/phases';
@@ -52,7 +52,8 @@ class HttpError extends Error {
 /**
  * The renderer in a plain browser: serves the built UI and the same contract API as Electron's IPC, over HTTP on
  * 127.0.0.1 only. POST /api/<channel> (JSON), GET /events (Server-Sent Events of pipeline status),
- * GET /img?path=… (images inside the open workspace or dataset only).
+ * GET /img?path=… (images inside the open workspace or dataset only), GET /report (the open workspace's
+ * validation report.html, which is self-contained: inline styles, SVG and data-URI images fit the CSP).
  */
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { service } = options;
@@ -95,6 +96,15 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       res.writeHead(200, { 'content-type': image.type, 'cache-control': 'private, max-age=60' });
       res.end(image.bytes);
       return;
+    }
+    if (url.pathname === REPORT_ROUTE) {
+      let report: string;
+      try {
+        report = await service.validationReportFile();
+      } catch (error) {
+        throw error instanceof PathRefusedError ? error : new HttpError(404, (error as Error).message);
+      }
+      return sendFile(res, report, 'no-cache');
     }
     // The UI: any other path is a file of the build, or index.html.
     const wanted = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));

@@ -18,6 +18,10 @@ describe('Electron main/preload build', () => {
       const main = await readFile(join(out, 'main', 'index.js'), 'utf8');
       expect(main).toMatch(/from ["']electron["']/);
       expect(main).toContain('requestSingleInstanceLock');
+      // The app root is set before the core's paths are computed (a packaged app's import.meta.url is in app.asar).
+      const setsRoot = main.indexOf('process.env.CARLENS_APP_ROOT ??=');
+      expect(setsRoot).toBeGreaterThan(-1);
+      expect(setsRoot).toBeLessThan(main.indexOf('NATIVE_MODELS_DIR = '));
     } finally {
       await rm(out, { recursive: true, force: true });
     }

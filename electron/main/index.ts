@@ -2,20 +2,21 @@
  * Electron main process: thin. It creates the window, the menu, the IPC handlers and the image protocol, all
  * over one AppService (the same one the HTTP bridge uses).
  */
+// First: sets the app root before any core module computes its paths.
+import './app-root';
 import { app, BrowserWindow, Menu } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../core/models/paths';
 import { AppService } from '../services/app-service';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { handleImageProtocol, registerImageScheme } from './protocol';
+import { openValidationReport } from './report';
 import { createMainWindow, defaultWindowPaths, rendererUrl } from './window';
 
-// Packaged: the models ship as extra resources (electron-builder.yml), where the core's sharedDir() looks.
-if (app.isPackaged) process.env.CARLENS_SHARED_DIR ??= join(process.resourcesPath, 'shared');
-
 const mainDir = dirname(fileURLToPath(import.meta.url));
-const paths = defaultWindowPaths(mainDir);
+const paths = defaultWindowPaths(mainDir, REPO_ROOT);
 const service = new AppService({ defaultWorkspace: join(app.getPath('userData'), 'workspace') });
 let window: BrowserWindow | null = null;
 
@@ -27,7 +28,7 @@ app.on('second-instance', () => window?.focus());
 app.whenReady().then(() => {
   handleImageProtocol(service);
   registerIpc(service, () => window, rendererUrl(paths));
-  Menu.setApplicationMenu(buildMenu(() => window, () => service.allowedRoots()[0] ?? null));
+  Menu.setApplicationMenu(buildMenu(() => window, () => openValidationReport(service)));
   window = createMainWindow(paths);
   window.on('closed', () => (window = null));
   app.on('activate', () => {

@@ -1,6 +1,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { CHANNEL_NAMES, PIPELINE_EVENT, ipcChannel } from '../shared/ipc-contract';
+import { CHANNEL_NAMES, OPEN_REPORT_IPC, PIPELINE_EVENT, ipcChannel } from '../shared/ipc-contract';
 import type { AppService } from '../services/app-service';
+import { openValidationReport } from './report';
 
 /**
  * One handler per contract channel. A call is answered only when it comes from the app window's own top frame
@@ -18,9 +19,14 @@ export function registerIpc(service: AppService, window: () => BrowserWindow | n
       return service.call(channel, request);
     });
   }
+  ipcMain.handle(OPEN_REPORT_IPC, (event) => {
+    if (!trusted(event)) throw new Error('openValidationReport: refused, the call does not come from the CarLens window');
+    return openValidationReport(service);
+  });
   const unsubscribe = service.onPipeline((status) => window()?.webContents.send(PIPELINE_EVENT, status));
   return () => {
     unsubscribe();
+    ipcMain.removeHandler(OPEN_REPORT_IPC);
     for (const channel of CHANNEL_NAMES) ipcMain.removeHandler(ipcChannel(channel));
   };
 }

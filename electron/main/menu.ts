@@ -1,6 +1,4 @@
-import { Menu, dialog, shell, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { Menu, dialog, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import { MENU_EVENT, PHASES, type MenuAction } from '../shared/ipc-contract';
 
 const TITLES = ['Crops', 'Contexts', 'Embeddings', 'Index', 'Validation'];
@@ -9,7 +7,7 @@ const TITLES = ['Crops', 'Contexts', 'Embeddings', 'Index', 'Validation'];
  * The application menu. Its commands go to the renderer as menu actions, which calls the API as its own
  * buttons do, so menu and UI share one path (and one set of error messages).
  */
-export function buildMenu(window: () => BrowserWindow | null, workspace: () => string | null): Menu {
+export function buildMenu(window: () => BrowserWindow | null, openValidationReport: () => Promise<void>): Menu {
   const send = (action: MenuAction) => window()?.webContents.send(MENU_EVENT, action);
   const openDataset = async () => {
     const win = window();
@@ -18,12 +16,10 @@ export function buildMenu(window: () => BrowserWindow | null, workspace: () => s
     const path = result.filePaths[0];
     if (!result.canceled && path) send({ kind: 'openDataset', path });
   };
-  const openReport = async () => {
-    const root = workspace();
-    const report = root ? join(root, 'validation', 'report.html') : null;
-    if (report && existsSync(report)) await shell.openPath(report);
-    else await dialog.showMessageBox({ type: 'info', message: 'No validation report yet', detail: 'Run phase 5 (validation) first.' });
-  };
+  const openReport = () =>
+    openValidationReport().catch((error: unknown) =>
+      dialog.showMessageBox({ type: 'info', message: 'No validation report to open', detail: (error as Error).message }),
+    );
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     {

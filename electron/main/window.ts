@@ -19,6 +19,8 @@ export interface WindowPaths {
   indexHtml: string;
   /** Built preload script. */
   preload: string;
+  /** Window icon (PNG); macOS takes the bundle's icon instead. */
+  icon: string;
 }
 
 /** The URL the renderer is loaded from: IPC senders and navigations are checked against it. */
@@ -44,6 +46,7 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
     minHeight: 640,
     show: false,
     title: 'CarLens',
+    icon: paths.icon,
     webPreferences: {
       preload: paths.preload,
       contextIsolation: true,
@@ -71,7 +74,14 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
   return window;
 }
 
-/** Where the built files are, relative to the built main script (out/main/index.js). */
-export function defaultWindowPaths(mainDir: string): WindowPaths {
-  return { indexHtml: join(mainDir, '..', 'renderer', 'index.html'), preload: join(mainDir, '..', 'preload', 'index.cjs') };
+/**
+ * Where the built files are, relative to the built main script (out/main/index.js), and the icon, in the app
+ * root's resources/ (the checkout's, or the packaged app's resources folder; see electron-builder.yml).
+ */
+export function defaultWindowPaths(mainDir: string, appRoot: string): WindowPaths {
+  return {
+    indexHtml: join(mainDir, '..', 'renderer', 'index.html'),
+    preload: join(mainDir, '..', 'preload', 'index.cjs'),
+    icon: join(appRoot, 'resources', 'icon-256.png'),
+  };
 }

@@ -7,6 +7,7 @@ import {
   CHANNEL_NAMES,
   IMAGE_PROTOCOL,
   MENU_EVENT,
+  OPEN_REPORT_IPC,
   PIPELINE_EVENT,
   imageQuery,
   ipcChannel,
@@ -28,6 +29,7 @@ const api = {
   onPipeline: (listener: (status: PipelineStatus) => void) => subscribe(PIPELINE_EVENT, listener),
   onMenu: (listener: (action: MenuAction) => void) => subscribe(MENU_EVENT, listener),
   imageUrl: (path: string, width?: number) => `${IMAGE_PROTOCOL}://local/?${imageQuery(path, width)}`,
+  openValidationReport: () => ipcRenderer.invoke(OPEN_REPORT_IPC) as Promise<void>,
 } as CarLensApi;
 
 contextBridge.exposeInMainWorld('carlens', api);

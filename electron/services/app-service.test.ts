@@ -1,6 +1,7 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { sharedDir } from '../core/models/paths';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixture } from '../core/fixture/fixture';
 import { ContractError } from '../shared/ipc-contract';
@@ -125,5 +126,54 @@ describe('AppService', () => {
     expect(status.phases[0]!.message).toMatch(/finished work is kept/);
     expect(status.phases.slice(1, 4).map((p) => p.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(await service.call('cancel', {})).toEqual({ cancelled: false });
+  });
+
+  it('reads a plain LabelMe folder as the open form asks: state of every photo, map and zones beside it, workspace', async () => {
+    // The real shared folder: 70 annotated photos with damage shapes, a labelmap.json and a zones.csv.
+    const flickr = resolve(sharedDir(), 'datasets', 'flickr-car-damage-parts');
+    const other = new AppService({ defaultWorkspace: join(dir, 'ws') });
+    const auto = await other.call('openDataset', { path: flickr });
+    expect(auto.summary.format).toBe('labelme');
+    expect(auto.summary.states).toEqual({ damaged: 70, undamaged: 0 });
+    expect(auto.workspace).toBe(join(dir, 'ws'));
+
+    const undamaged = await other.call('openDataset', {
+      path: flickr,
+      options: { state: 'undamaged', labelMap: 'labelmap.json', zones: 'zones.csv', workspace: join(dir, 'ws-flickr') },
+    });
+    expect(undamaged.summary.states).toEqual({ damaged: 0, undamaged: 70 });
+    expect(undamaged.workspace).toBe(join(dir, 'ws-flickr'));
+    expect((await other.call('listPhotos', { state: 'damaged' })).total).toBe(0);
+    // Zones came from the named zones.csv beside the photos (relative to the folder, not the app's cwd).
+    const zoned = (info: typeof auto) => info.summary.photos - (info.summary.zones.unknown ?? 0);
+    expect(zoned(undamaged)).toBeGreaterThan(0);
+    expect(zoned(undamaged)).toBe(zoned(auto));
+
+    await expect(other.call('openDataset', { path: flickr, options: { labelMap: 'no-such-map.json' } })).rejects.toThrow(
+      `label map ${join(flickr, 'no-such-map.json')}`,
+    );
+    await expect(other.call('openDataset', { path: flickr, options: { state: 'broken' } })).rejects.toBeInstanceOf(ContractError);
+    await other.dispose();
+  });
+
+  it("finds the workspace's validation report only inside the workspace", async () => {
+    const other = new AppService({ defaultWorkspace: join(dir, 'ws-report') });
+    await expect(other.validationReportFile()).rejects.toThrow(/no dataset is open/);
+    await other.call('openDataset', { path: join(dir, 'dataset') });
+    expect(await other.call('validationReport', {})).toEqual({ path: null });
+    await expect(other.validationReportFile()).rejects.toThrow(/run phase 5 \(validation\) first/);
+
+    await mkdir(join(dir, 'ws-report', 'validation'), { recursive: true });
+    const report = join(dir, 'ws-report', 'validation', 'report.html');
+    await writeFile(report, '<!doctype html><title>CarLens validation report</title>');
+    expect(await other.call('validationReport', {})).toEqual({ path: report });
+    expect(await other.validationReportFile()).toBe(report);
+
+    // A report swapped for a link to a file outside the workspace is not served.
+    await rm(report);
+    await symlink(join(dir, 'secret.jpg'), report);
+    await expect(other.validationReportFile()).rejects.toBeInstanceOf(PathRefusedError);
+    expect(await other.call('validationReport', {})).toEqual({ path: null });
+    await other.dispose();
   });
 });

@@ -100,7 +100,13 @@ export class AppService {
       if (this.runner.status().running) throw new Error('a pipeline run is in progress; cancel it before opening another dataset');
       const { loadDataset } = await import('../core/dataset/load');
       const { summarizeDataset } = await import('../core/dataset/summary');
-      const dataset: Dataset = await loadDataset(path, options);
+      // A map or zone table named without a folder is the one beside the photos, not one in the app's cwd.
+      const besideDataset = (file: string | undefined) => (file === undefined ? undefined : resolve(path, file));
+      const dataset: Dataset = await loadDataset(path, {
+        state: options.state,
+        labelMap: besideDataset(options.labelMap),
+        zones: besideDataset(options.zones),
+      });
       const workspace = resolve(options.workspace ?? this.defaultWorkspace);
       await mkdir(workspace, { recursive: true });
       this.open = { view: new DatasetView(dataset, summarizeDataset(dataset)), workspace };
@@ -192,7 +198,20 @@ export class AppService {
     },
 
     modelInfo: async () => modelInfo(this.open?.workspace ?? null),
+    validationReport: async () => ({ path: await this.validationReportFile().catch(() => null) }),
   };
+
+  /**
+   * Phase 5's report.html of the open workspace, through the same path guard as images (a report swapped for
+   * a symlink out of the workspace is refused). Throws when no dataset is open or no report is written yet.
+   */
+  async validationReportFile(): Promise<string> {
+    const { workspace } = this.requireOpen();
+    const { validationReportPaths } = await import('../core/validation');
+    const { html } = validationReportPaths(workspace);
+    if (!existsSync(html)) throw new Error(`no validation report in ${workspace}: run phase 5 (validation) first`);
+    return resolveInside([workspace], html);
+  }
 
   /**
    * The embedder of the workspace's current embeddings (model and fusion as indexed), kept between searches

@@ -159,12 +159,17 @@ export const CHANNELS = {
   openDataset: {
     request: z.object({
       path: z.string().min(1),
+      /**
+       * How to read a plain LabelMe folder (a seed-convention folder names its state, map and zones itself).
+       * labelMap/zones: files; relative paths are taken from the dataset folder. state: of every photo; absent,
+       * a photo with damage shapes is damaged. workspace: where the phases write; absent, the app's default.
+       */
       options: z
         .object({
-          labelMap: z.string().optional(),
-          zones: z.string().optional(),
+          labelMap: z.string().min(1).optional(),
+          zones: z.string().min(1).optional(),
           state: PhotoState.optional(),
-          workspace: z.string().optional(),
+          workspace: z.string().min(1).optional(),
         })
         .strict()
         .optional(),
@@ -223,6 +228,8 @@ export const CHANNELS = {
     response: SearchResponseDto,
   },
   modelInfo: { request: Empty, response: ModelInfoDto },
+  /** Phase 5's report.html in the open workspace, when it has been written. */
+  validationReport: { request: Empty, response: z.object({ path: z.string().nullable() }) },
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
@@ -239,6 +246,11 @@ export type CarLensApi = { [C in Channel]: (request: Request<C>) => Promise<Resp
   imageUrl(path: string, width?: number): string;
   /** Application-menu commands (Electron only; the browser has no app menu). */
   onMenu(listener: (action: MenuAction) => void): () => void;
+  /**
+   * Shows phase 5's report.html of the open workspace: a new browser tab over the bridge, the system's
+   * HTML viewer in Electron (whose window opens no other window). Rejects when there is no report.
+   */
+  openValidationReport(): Promise<void>;
 };
 
 /** What the application menu asks the renderer to do; the renderer then calls the API like any UI action. */
@@ -271,6 +283,10 @@ export type DamageTypeValue = (typeof DAMAGE_TYPE_VALUES)[number];
 export const ipcChannel = (channel: Channel): string => `carlens:${channel}`;
 export const PIPELINE_EVENT = 'carlens:pipeline';
 export const MENU_EVENT = 'carlens:menu';
+/** Electron IPC of openValidationReport: main opens the workspace's report itself, the renderer names no path. */
+export const OPEN_REPORT_IPC = 'carlens:open-validation-report';
+/** Bridge route of the workspace's report.html (no query: the path is the workspace's, never the caller's). */
+export const REPORT_ROUTE = '/report';
 /** Thumbnail widths the image endpoints serve (anything else is refused, so the cache stays small). */
 export const THUMB_WIDTHS = [256, 512] as const;
 

@@ -5,11 +5,15 @@ import type {
   PhotoDetail,
   PhotoSummary,
   PipelineStatus,
+  Request,
   ZoneValue,
 } from '../../electron/shared/ipc-contract';
 import { api } from './api';
 
 export type Screen = 'dataset' | 'crops' | 'contexts' | 'search' | 'pipeline';
+
+/** How to read a plain LabelMe folder, and where the phases write (see the contract's openDataset). */
+export type OpenOptions = NonNullable<Request<'openDataset'>['options']>;
 
 export interface PhotoFilters {
   state: 'damaged' | 'undamaged' | null;
@@ -28,7 +32,7 @@ interface AppState {
   photo: PhotoDetail | null;
   pipeline: PipelineStatus | null;
   setScreen(screen: Screen): void;
-  openDataset(path: string): Promise<void>;
+  openDataset(path: string, options?: OpenOptions): Promise<void>;
   setFilters(patch: Partial<PhotoFilters>): void;
   loadPhotos(): Promise<void>;
   openPhoto(id: string | null): Promise<void>;
@@ -48,10 +52,10 @@ export const useApp = create<AppState>((set, get) => ({
   photo: null,
   pipeline: null,
   setScreen: (screen) => set({ screen }),
-  async openDataset(path) {
+  async openDataset(path, options) {
     set({ opening: true, openError: null });
     try {
-      const dataset = await api.openDataset({ path });
+      const dataset = await api.openDataset(options && Object.keys(options).length ? { path, options } : { path });
       set({ dataset, photo: null, photos: null, screen: 'dataset' });
       await get().loadPhotos();
     } catch (error) {

@@ -2,8 +2,17 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root (this file is electron/core/models/paths.ts). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * The app's root, which holds native-models/: `CARLENS_APP_ROOT` when set, else the repository root found from
+ * this file (electron/core/models/paths.ts). Bundled into Electron's main this file is a chunk of out/main inside
+ * app.asar, three folders up from which is nothing of ours, so Electron's main sets the variable first.
+ */
+export function appRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CARLENS_APP_ROOT ? resolve(env.CARLENS_APP_ROOT) : resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+/** {@link appRoot} when this module was first loaded. */
+export const REPO_ROOT = appRoot();
 
 /**
  * Where weights and datasets that must not live in git are found: `CARLENS_SHARED_DIR`, else `../shared`

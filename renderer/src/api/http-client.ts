@@ -1,6 +1,9 @@
-import { CHANNEL_NAMES, imageQuery, type CarLensApi, type Channel, type PipelineStatus, type Request, type Response } from '../../../electron/shared/ipc-contract';
+import { CHANNEL_NAMES, REPORT_ROUTE, imageQuery, type CarLensApi, type Channel, type PipelineStatus, type Request, type Response } from '../../../electron/shared/ipc-contract';
 
-/** The contract over the HTTP bridge: POST /api/<channel>, Server-Sent Events on /events, images on /img. */
+/**
+ * The contract over the HTTP bridge: POST /api/<channel>, Server-Sent Events on /events, images on /img, the
+ * validation report on /report.
+ */
 export function createHttpApi(base = ''): CarLensApi {
   const call = async <C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>> => {
     const res = await fetch(`${base}/api/${channel}`, {
@@ -22,5 +25,10 @@ export function createHttpApi(base = ''): CarLensApi {
     },
     imageUrl: (path, width) => `${base}/img?${imageQuery(path, width)}`,
     onMenu: () => () => undefined,
+    async openValidationReport() {
+      // Ask first, so a missing report is an error in the UI rather than a tab with an error page.
+      if ((await call('validationReport', {})).path === null) throw new Error('no validation report yet: run phase 5 (validation) first');
+      window.open(`${base}${REPORT_ROUTE}`, '_blank', 'noopener');
+    },
   };
 }

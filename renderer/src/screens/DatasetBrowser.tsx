@@ -1,28 +1,71 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { DAMAGE_TYPE_VALUES, ZONE_VALUES } from '../../../electron/shared/ipc-contract';
 import { api } from '../api';
 import { Chips } from '../components/Chips';
 import { VirtualGrid } from '../components/VirtualGrid';
 import { ZONE_NAMES, damageLabel } from '../labels';
-import { useApp } from '../store';
+import { useApp, type OpenOptions } from '../store';
 import { PhotoView } from './PhotoView';
 
+type StateChoice = 'auto' | NonNullable<OpenOptions['state']>;
+
+/**
+ * The dataset folder, and for a plain LabelMe folder how to read it: every photo's state (else a photo with damage
+ * shapes is damaged), the label map and zone table (else labelmap.json / zones.csv in the folder, if any), and the
+ * workspace the phases write to. Empty fields are left out, so the core's defaults apply.
+ */
 export function OpenDatasetForm() {
   const { openDataset, opening, openError } = useApp();
   const [path, setPath] = useState('');
+  const [state, setState] = useState<StateChoice>('auto');
+  const [labelMap, setLabelMap] = useState('');
+  const [zones, setZones] = useState('');
+  const [workspace, setWorkspace] = useState('');
+  const id = useId();
+  const submit = () => {
+    const options: OpenOptions = {};
+    if (state !== 'auto') options.state = state;
+    if (labelMap.trim()) options.labelMap = labelMap.trim();
+    if (zones.trim()) options.zones = zones.trim();
+    if (workspace.trim()) options.workspace = workspace.trim();
+    void openDataset(path.trim(), options);
+  };
   return (
     <form
       className="open-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (path.trim()) void openDataset(path.trim());
+        if (path.trim()) submit();
       }}
     >
-      <label htmlFor="dataset-path">Dataset folder</label>
-      <input id="dataset-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/labelme-dataset" spellCheck={false} />
+      <label htmlFor={`${id}-path`}>Dataset folder</label>
+      <input id={`${id}-path`} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/labelme-dataset" spellCheck={false} />
       <button type="submit" className="primary" disabled={opening || !path.trim()}>
         {opening ? 'Opening…' : 'Open dataset'}
       </button>
+      <fieldset className="open-options">
+        <legend>Plain LabelMe folder (a seed-convention folder names these in its file names)</legend>
+        <label>
+          Photo state
+          <select value={state} onChange={(e) => setState(e.target.value as StateChoice)}>
+            <option value="auto">from the annotations</option>
+            <option value="damaged">all damaged</option>
+            <option value="undamaged">all undamaged</option>
+          </select>
+        </label>
+        <label>
+          Label map
+          <input value={labelMap} onChange={(e) => setLabelMap(e.target.value)} placeholder="labelmap.json in the folder" spellCheck={false} />
+        </label>
+        <label>
+          Zone table
+          <input value={zones} onChange={(e) => setZones(e.target.value)} placeholder="zones.csv in the folder" spellCheck={false} />
+        </label>
+        <label>
+          Workspace
+          <input value={workspace} onChange={(e) => setWorkspace(e.target.value)} placeholder="the app's default" spellCheck={false} />
+        </label>
+      </fieldset>
       {openError && <p className="error" role="alert">{openError}</p>}
     </form>
   );

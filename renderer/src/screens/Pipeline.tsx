@@ -11,7 +11,7 @@ const TITLES: Record<PhaseName, string> = {
   validation: '5 · Validation',
 };
 
-/** Per-phase status and progress, the per-file problems of the last run, run / run all / cancel. */
+/** Per-phase status and progress, the per-file problems of the last run, run / run all / cancel, phase 5's report. */
 export function Pipeline() {
   const { pipeline, dataset } = useApp();
   const [error, setError] = useState<string | null>(null);
@@ -21,6 +21,13 @@ export function Pipeline() {
   useEffect(() => {
     api.modelInfo({}).then(setModel, (e: unknown) => setError(errorText(e)));
   }, [embeddings, dataset]);
+  // The report link shows once phase 5 has written one (also one from an earlier session in this workspace).
+  const [report, setReport] = useState<string | null>(null);
+  const validation = pipeline?.phases.find((p) => p.phase === 'validation')?.status;
+  useEffect(() => {
+    if (!dataset) return setReport(null);
+    api.validationReport({}).then((r) => setReport(r.path), (e: unknown) => setError(errorText(e)));
+  }, [validation, dataset]);
   const run = async (phase: PhaseName | 'all') => {
     setError(null);
     try {
@@ -36,6 +43,11 @@ export function Pipeline() {
         <h2>Pipeline</h2>
         <button type="button" className="primary" disabled={!dataset || running} onClick={() => void run('all')}>Run all</button>
         <button type="button" disabled={!running} onClick={() => void api.cancel({}).catch((e: unknown) => setError(errorText(e)))}>Cancel</button>
+        {report && (
+          <button type="button" title={report} onClick={() => void api.openValidationReport().catch((e: unknown) => setError(errorText(e)))}>
+            Open validation report
+          </button>
+        )}
         <span className="muted model" data-testid="model-info" title={model?.note ?? undefined}>
           Model: {model?.modelId ?? '—'} · provider: {model?.provider ?? 'not loaded yet'}
         </span>
