@@ -55,10 +55,16 @@ export function formatValidation(report: ValidationReport, paths: { json: string
     `  zone               ${precision(lf.zone)}`,
     ...lf.per_type.map((t) => `    ${t.type.padEnd(17)}${precision(t)}`),
     '',
-    `fusion strategies (leakage-free P@${k}: has_damage / type / zone)`,
-    ...report.fusion.map(
-      (f) => `  ${f.folder.padEnd(28)} ${`${f.strategy ?? '?'}${f.alpha !== null ? ` ${f.alpha}/${f.beta}` : ''}`.padEnd(14)} dim ${String(f.dim).padEnd(5)} ${pct(f.has_damage.precision)} / ${pct(f.damage_type.precision)} / ${pct(f.zone.precision)}${f.indexed ? '  (indexed)' : ''}`,
-    ),
+    `fusion strategies × query kinds (leakage-free P@${k}: has_damage / type / zone)`,
+    ...(report.fusion.note ? [`  ${report.fusion.note}`] : []),
+    ...report.fusion.rows.flatMap((f) => {
+      const name = `${f.strategy}${f.strategy === 'average' ? '' : ` ${f.alpha}/${f.beta}`}${f.indexed ? ' (indexed)' : ''}`.padEnd(24);
+      if (!f.queries) return [`  ${name} unavailable: ${f.unavailable}`];
+      return (['photo', 'crop', 'text'] as const).map((kind) => {
+        const q = f.queries![kind];
+        return `  ${name} ${kind.padEnd(6)} ${pct(q.has_damage.precision)} / ${pct(q.damage_type.precision)} / ${pct(q.zone.precision)}  (${q.has_damage.queries} queries)`;
+      });
+    }),
     '',
     `result     filter checks ${report.passed ? 'pass' : `FAIL (${fc.violation_count} violations)`}`,
     `written    ${paths.json}`,

@@ -1,6 +1,6 @@
 import type { SearchFilters } from '../retriever';
 import { escapeXml as esc, scoreHistogram, shareBars } from './plots';
-import type { ExampleCrop, FusionRow, Precision, ValidationReport } from './report';
+import type { ExampleCrop, FusionRow, Precision, QueryFigures, ValidationReport } from './report';
 
 /** crop_id → JPEG data URI (null: the crop file could not be read). */
 export type Thumbnails = ReadonlyMap<string, string | null>;
@@ -45,7 +45,24 @@ function table(head: string[], rows: string[][], id?: string): string {
 }
 
 function fusionLabel(f: FusionRow): string {
-  return `${f.strategy ?? '?'}${f.alpha !== null && f.beta !== null ? ` (α ${f.alpha}, β ${f.beta})` : ''}`;
+  return f.strategy === 'average' ? 'average' : `${f.strategy} (α ${f.alpha}, β ${f.beta})`;
+}
+
+const QUERY_KINDS = [
+  ['photo', 'photo only (image tower)'],
+  ['crop', 'crop: image + its context'],
+  ['text', 'text only (its context)'],
+] as const;
+
+function fusionRows(rows: readonly FusionRow[]): string[][] {
+  return rows.flatMap((f) => {
+    const name = esc(fusionLabel(f)) + (f.indexed ? ' <b>(indexed)</b>' : '');
+    if (!f.queries) return [[name, '', '', '', '', '', `<span class="na">${esc(f.unavailable ?? 'n/a')}</span>`]];
+    return QUERY_KINDS.map(([kind, label]) => {
+      const q: QueryFigures = f.queries![kind];
+      return [name, String(f.dim), label, String(q.has_damage.queries), pct(q.has_damage.precision), pct(q.damage_type.precision), pct(q.zone.precision)];
+    });
+  });
 }
 
 function precisionRow(name: string, p: Precision): string[] {
@@ -74,16 +91,6 @@ export function renderReportHtml(report: ValidationReport, thumbnails: Thumbnail
     const c = coverage[name];
     return [`${name} → ${name}`, String(c.queries), pct(c.with_self), pct(c.without_self), `${Math.round(100 * c.threshold)} %`, verdict(c.passed)];
   });
-  const fusionRows = report.fusion.map((f) => [
-    esc(f.folder) + (f.indexed ? ' (indexed)' : ''),
-    esc(fusionLabel(f)),
-    esc(f.model),
-    String(f.dim),
-    String(f.count),
-    pct(f.has_damage.precision),
-    pct(f.damage_type.precision),
-    pct(f.zone.precision),
-  ]);
   const examples = report.examples
     .map(
       (e) =>
@@ -109,15 +116,17 @@ ${violations}
 ${table(['query class', 'queries', 'with own crop', 'without own crop', 'threshold', 'result'], coverageRows, 'coverage')}
 
 <h2>Leakage-free precision (query's source photo excluded)</h2>
+<p class="meta">Each query is a crop's own indexed vector (image + context). For how a dropped photo fares, read the <b>photo only</b> rows under <a href="#fusion">fusion strategies</a>.</p>
 ${table(['figure', 'queries', `P@${k}`], [precisionRow('has_damage', lf.has_damage), precisionRow('damage type (shared type)', lf.damage_type), precisionRow('zone', lf.zone)], 'leakage-free')}
 <div class="plots">
 <div>${table(['damage type', 'queries', `P@${k}`], lf.per_type.map((t) => precisionRow(t.type, t)), 'per-type')}</div>
 <div>${shareBars(lf.per_type.map((t) => ({ label: t.type, value: t.precision, n: t.queries })))}</div>
 </div>
 
-<h2>Fusion strategies</h2>
-${report.fusion.length > 1 ? '' : '<p class="meta">Only one phase 3 output (<code>embeddings*/</code>) exists in this workspace; run phase 3 with other fusions and keep each output as <code>embeddings-&lt;strategy&gt;/</code> to compare.</p>'}
-${table(['folder', 'fusion', 'model', 'dim', 'crops', `has_damage P@${k}`, `type P@${k}`, `zone P@${k}`], fusionRows, 'fusion')}
+<h2>Fusion strategies and query kinds (leakage-free P@${k})</h2>
+<p class="meta">Recomputed from phase 3's tower vectors${report.fusion.source ? ` (<code>${esc(report.fusion.source)}</code>)` : ''}; the items are always the fused crops, as indexed. A <b>photo</b> query is how an inspector's dropped photo is searched: the honest figure for it. A <b>crop</b> query includes the crop's own context text, which spells out its zone and damage types: those figures carry label leakage.</p>
+${report.fusion.note ? `<p class="meta">${esc(report.fusion.note)}</p>` : ''}
+${table(['fusion', 'dim', 'query', 'queries', `has_damage P@${k}`, `type P@${k}`, `zone P@${k}`], fusionRows(report.fusion.rows), 'fusion')}
 
 <h2>Score distribution (leakage-free neighbours)</h2>
 ${scoreHistogram([

@@ -51,7 +51,11 @@ describe('runValidation on a fixture workspace', () => {
       expect(p.precision).toBeLessThanOrEqual(1);
     }
     expect(written.leakage_free.per_type.length).toBeGreaterThan(0);
-    expect(written.fusion).toEqual([expect.objectContaining({ folder: 'embeddings', indexed: true, has_damage: written.leakage_free.has_damage })]);
+    // The offline model is unaligned: concat (indexed) is scored, the other strategies are listed as unavailable.
+    const { has_damage, damage_type, zone } = written.leakage_free;
+    expect(written.fusion.rows.map((r) => [r.strategy, r.indexed, r.unavailable === null])).toEqual([['concat', true, true], ['weighted', false, false], ['average', false, false]]);
+    expect(written.fusion.rows[0]!.queries!.crop).toEqual({ has_damage, damage_type, zone });
+    expect(written.fusion.rows[0]!.queries!.photo.has_damage.queries).toBe(n);
     expect(written.scores.top1).toHaveLength(n);
     // Neighbour scores fall with rank.
     written.scores.topk.forEach((s, i) => expect(s).toBeLessThanOrEqual(written.scores.top1[i]! + 1e-9));

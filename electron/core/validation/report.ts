@@ -5,7 +5,7 @@ import type { SearchFilters } from '../retriever/filters';
  * validation/report.json. Bump REPORT_VERSION when a field changes meaning or goes away; new fields may be
  * added without a bump. Shares are in [0, 1]; null where no query qualified.
  */
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 export interface ValidationReport {
   version: typeof REPORT_VERSION;
@@ -19,8 +19,8 @@ export interface ValidationReport {
   coverage: { damaged: Coverage; clean: Coverage };
   /** P@k with the query's whole source photo left out (`exclude_source_image`), so near-duplicates do not count. */
   leakage_free: LeakageFree;
-  /** The same leakage-free figures for each embeddings folder of the workspace (one per fusion strategy run). */
-  fusion: FusionRow[];
+  /** Leakage-free figures per fusion strategy and query kind, recomputed from phase 3's tower vectors. */
+  fusion: FusionComparison;
   /** Leakage-free neighbour scores of each query: its rank-1 and its rank-k neighbour. */
   scores: { top1: number[]; topk: number[] };
   examples: Example[];
@@ -87,21 +87,38 @@ export interface LeakageFree {
   per_type: ({ type: DamageType } & Precision)[];
 }
 
-export interface FusionRow {
-  /** Folder name under the workspace, e.g. `embeddings` or `embeddings-concat`. */
-  folder: string;
-  strategy: string | null;
-  /** Image and text weights of the fusion, when phase 3 recorded them. */
-  alpha: number | null;
-  beta: number | null;
-  model: string;
-  dim: number;
-  count: number;
-  /** Whether this folder is what the current index was built from (same model, fusion, dimension and size). */
-  indexed: boolean;
+export interface QueryFigures {
   has_damage: Precision;
   damage_type: Precision;
   zone: Precision;
+}
+
+export interface FusionRow {
+  strategy: 'average' | 'weighted' | 'concat';
+  /** Image and text weights (average uses 0.5 / 0.5 whatever they say). */
+  alpha: number;
+  beta: number;
+  /** Fused size; null when the strategy is unavailable for this model. */
+  dim: number | null;
+  count: number;
+  /** This strategy and its weights built the live index (checked on sampled stored vectors). */
+  indexed: boolean;
+  /** Why the model cannot use this strategy (e.g. its towers are not aligned); null when it can. */
+  unavailable: string | null;
+  /**
+   * crop: the crop's own fused vector (image + its context text; the text names zone and damage, so these
+   * figures carry label leakage); photo: the image tower alone, as an inspector's dropped photo is queried;
+   * text: the context alone, as a typed query (crops with text only).
+   */
+  queries: { crop: QueryFigures; photo: QueryFigures; text: QueryFigures } | null;
+}
+
+export interface FusionComparison {
+  /** The phase 3 folder whose tower vectors were used; null when it has none. */
+  source: string | null;
+  /** Why there are no rows, when there are none. */
+  note: string | null;
+  rows: FusionRow[];
 }
 
 export interface ExampleCrop {

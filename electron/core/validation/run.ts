@@ -6,7 +6,7 @@ import { Retriever, type RetrievalResult } from '../retriever';
 import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic-write';
 import { workspacePaths } from '../workspace/workspace';
 import { runFilterChecks } from './filter-checks';
-import { findEmbeddingsRuns, fusionRow } from './fusion-runs';
+import { compareFusions, readTowers } from './fusion-comparison';
 import { renderReportHtml } from './html';
 import { coverage, leakageFreePrecision, sampleRows, type QueryNeighbours } from './metrics';
 import { REPORT_VERSION, type Example, type ExampleCrop, type ValidationReport } from './report';
@@ -118,12 +118,13 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
   }
   progress({ stage: 'queries', done: queryRows.length, total: queryRows.length });
 
-  const runs = await findEmbeddingsRuns(workspace);
-  const fusion = runs.map((run, i) => {
-    progress({ stage: 'fusion', done: i, total: runs.length });
-    stopIfAborted();
-    return fusionRow(run, k, options.maxQueries ?? DEFAULT_MAX_QUERIES, index);
-  });
+  progress({ stage: 'fusion', done: 0, total: 1 });
+  stopIfAborted();
+  const towers = await readTowers(workspace);
+  const fusion = towers
+    ? compareFusions(towers, k, options.maxQueries ?? DEFAULT_MAX_QUERIES, index)
+    : { source: null, note: 'phase 3 kept no tower vectors (an older output): re-run phase 3 for the per-strategy and photo-only figures', rows: [] };
+  progress({ stage: 'fusion', done: 1, total: 1 });
 
   progress({ stage: 'report', done: 0, total: 1 });
   const examples: Example[] = pickExamples(records, queryRows, options.examples ?? DEFAULT_EXAMPLES).map((row) => ({

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CropRecord } from '../crops/crop-record';
 import type { DamageType } from '../domain/damage-types';
+import { fuse, fusedDim } from '../embedder/fusion';
+import { TOWER_FILES } from '../embedder/run';
 import { buildIndex } from '../index';
-import { syntheticRecords, writeSyntheticEmbeddings } from '../index/synthetic';
+import { syntheticRecords, syntheticVectors, writeSyntheticEmbeddings } from '../index/synthetic';
 import { Retriever } from '../retriever';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { writeNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
-import { filterCases, runFilterChecks, runValidation } from '.';
+import { filterCases, runFilterChecks, runValidation, validationReportPaths } from '.';
 import { sampleRows } from './metrics';
 
 let root: string;
@@ -131,10 +133,9 @@ describe('leakage-free P@5 on a tiny hand-built index', () => {
       { type: 'dent', queries: 2, precision: expect.closeTo(1 / 10, 10) },
       { type: 'crack', queries: 2, precision: expect.closeTo(2 / 10, 10) },
     ]);
-    // The embeddings folder is scored by an exact scan of its own vectors: same figures, and it is the indexed one.
-    expect(report.fusion).toHaveLength(1);
-    expect(report.fusion[0]).toMatchObject({ folder: 'embeddings', strategy: 'concat', indexed: true, has_damage: lf.has_damage, zone: lf.zone });
-    expect(report.fusion[0]!.damage_type).toEqual(lf.damage_type);
+    // This phase 3 output has no tower vectors: no per-strategy rows, and the report says why.
+    expect(report.fusion).toMatchObject({ source: null, rows: [] });
+    expect(report.fusion.note).toMatch(/re-run phase 3/);
     // Leakage-free neighbours never come from the query's photo.
     for (const e of report.examples) {
       const photo = (id: string): string => `photo-${'ABCD'[Number(id.slice(-6)) >> 1]}`;
@@ -159,5 +160,72 @@ describe('leakage-free P@5 on a tiny hand-built index', () => {
     const run = runValidation({ workspace: fresh, signal: controller.signal, onProgress: (p) => p.stage === 'queries' && controller.abort() });
     await expect(run).rejects.toThrow(/abort/i);
     expect(existsSync(join(workspacePaths(fresh).validationDir, 'report.json'))).toBe(false);
+  });
+});
+
+describe('fusion strategies and query kinds, from the tower vectors', () => {
+  const COUNT = 90;
+  const IMAGE_DIM = 6;
+
+  /** A phase 3 output of COUNT crops, three per photo, concat-fused from seeded towers; crop `noText` has no text. */
+  async function towerWorkspace(name: string, textDim: number, aligned: boolean, noText: number | null = null): Promise<{ ws: string; image: Float32Array; records: CropRecord[] }> {
+    const ws = join(root, name);
+    const image = syntheticVectors(COUNT, IMAGE_DIM, 31, 6);
+    const text = syntheticVectors(COUNT, textDim, 32, 6);
+    if (noText !== null) text.fill(0, noText * textDim, (noText + 1) * textDim);
+    const records = syntheticRecords(COUNT, 33, 'tower-model').map((r, i) => ({ ...r, source_image: `photo-${Math.floor(i / 3)}` }));
+    const fusion = { strategy: 'concat' as const, alpha: 0.7, beta: 0.3 };
+    const dim = fusedDim(fusion, IMAGE_DIM, textDim);
+    const fused = new Float32Array(COUNT * dim);
+    for (let i = 0; i < COUNT; i++) {
+      const t = i === noText ? null : text.subarray(i * textDim, (i + 1) * textDim);
+      fused.set(fuse(image.subarray(i * IMAGE_DIM, (i + 1) * IMAGE_DIM), t, fusion, IMAGE_DIM, textDim), i * dim);
+    }
+    const dir = workspacePaths(ws).embeddingsDir;
+    await writeNpy(join(dir, 'embeddings.npy'), fused, [COUNT, dim]);
+    await writeNpy(join(dir, TOWER_FILES.image), image, [COUNT, IMAGE_DIM]);
+    await writeNpy(join(dir, TOWER_FILES.text), text, [COUNT, textDim]);
+    await writeJsonAtomic(join(dir, 'metadata.json'), { version: 1, crops: records });
+    await writeJsonAtomic(join(dir, 'generation_info.json'), { model: 'tower-model', aligned, dim, fusion: 'concat', alpha: 0.7, beta: 0.3 });
+    await buildIndex({ workspace: ws });
+    return { ws, image, records };
+  }
+
+  it('scores a photo query as a search of the image tower alone, and a crop query as the index does', async () => {
+    const { ws, image, records } = await towerWorkspace('towers-unaligned', 4, false);
+    const report = await runValidation({ workspace: ws, k: 5 });
+    const [concat, ...others] = report.fusion.rows;
+    expect(concat).toMatchObject({ strategy: 'concat', alpha: 0.7, beta: 0.3, dim: 10, count: COUNT, indexed: true, unavailable: null });
+    // The crop query is each crop's own stored vector: the same figures as the retriever's leakage-free search.
+    const { has_damage, damage_type, zone } = report.leakage_free;
+    expect(concat!.queries!.crop).toEqual({ has_damage, damage_type, zone });
+    // For concat a photo query ranks by the image block alone: the figures of an index of the image vectors.
+    const imageOnly = join(root, 'towers-image-only');
+    const dir = workspacePaths(imageOnly).embeddingsDir;
+    await writeNpy(join(dir, 'embeddings.npy'), image, [COUNT, IMAGE_DIM]);
+    await writeJsonAtomic(join(dir, 'metadata.json'), { version: 1, crops: records });
+    await writeJsonAtomic(join(dir, 'generation_info.json'), { model: 'tower-model', dim: IMAGE_DIM, fusion: 'concat' });
+    await buildIndex({ workspace: imageOnly });
+    const reference = (await runValidation({ workspace: imageOnly, k: 5 })).leakage_free;
+    expect(concat!.queries!.photo).toEqual({ has_damage: reference.has_damage, damage_type: reference.damage_type, zone: reference.zone });
+    expect(concat!.queries!.photo).not.toEqual(concat!.queries!.crop);
+    // Unaligned towers of different sizes cannot be averaged: both other strategies are listed as unavailable.
+    expect(others.map((r) => [r.strategy, r.queries, r.indexed])).toEqual([['weighted', null, false], ['average', null, false]]);
+    for (const r of others) expect(r.unavailable).toMatch(/not aligned/);
+    expect(await readFile(validationReportPaths(ws).html, 'utf8')).toContain('photo only (image tower)');
+  });
+
+  it('scores every strategy of an aligned model and marks only the indexed one', async () => {
+    const { ws } = await towerWorkspace('towers-aligned', IMAGE_DIM, true, 5);
+    const rows = (await runValidation({ workspace: ws, k: 5 })).fusion.rows;
+    // Text queries come from crops with a text only (crop 5 has none).
+    for (const r of rows) expect([r.queries!.photo.has_damage.queries, r.queries!.text.has_damage.queries]).toEqual([COUNT, COUNT - 1]);
+    expect(rows.map((r) => [r.strategy, r.dim, r.indexed, r.unavailable])).toEqual([
+      ['concat', 12, true, null],
+      ['weighted', IMAGE_DIM, false, null],
+      ['average', IMAGE_DIM, false, null],
+    ]);
+    // The strategies fuse the items differently, so their crop-query figures differ.
+    expect(new Set(rows.map((r) => r.queries!.crop.has_damage.precision)).size).toBeGreaterThan(1);
   });
 });
