@@ -4,12 +4,14 @@
  */
 import { app } from 'electron';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 if (app.isPackaged) {
-  // electron-builder.yml puts native-models/ and the shared models in resources/ as extraResources.
+  // electron-builder.yml puts native-models/, the window icon and the shared models in resources/.
   process.env.CARLENS_APP_ROOT ??= process.resourcesPath;
   process.env.CARLENS_SHARED_DIR ??= join(process.resourcesPath, 'shared');
 } else {
-  // `electron .` in a checkout: the app path is the folder of package.json, the repository root.
-  process.env.CARLENS_APP_ROOT ??= app.getAppPath();
+  // A checkout: this bundle is <root>/out/main/index.js. (app.getAppPath() would be out/main when Electron is
+  // started on the script rather than on the folder.)
+  process.env.CARLENS_APP_ROOT ??= fileURLToPath(new URL('../..', import.meta.url));
 }

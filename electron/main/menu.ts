@@ -5,7 +5,8 @@ const TITLES = ['Crops', 'Contexts', 'Embeddings', 'Index', 'Validation'];
 
 /**
  * The application menu. Its commands go to the renderer as menu actions, which calls the API as its own
- * buttons do, so menu and UI share one path (and one set of error messages).
+ * buttons do, so menu and UI share one path (and one set of error messages). Two stay in main: the folder
+ * dialog, and opening the validation report (the same function as the Pipeline screen's button).
  */
 export function buildMenu(window: () => BrowserWindow | null, openValidationReport: () => Promise<void>): Menu {
   const send = (action: MenuAction) => window()?.webContents.send(MENU_EVENT, action);

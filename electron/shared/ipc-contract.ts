@@ -258,8 +258,7 @@ export type MenuAction =
   | { kind: 'openDataset'; path: string }
   | { kind: 'runPhase'; phase: PhaseName | 'all' }
   | { kind: 'cancel' }
-  | { kind: 'showScreen'; screen: 'dataset' | 'crops' | 'contexts' | 'search' | 'pipeline' }
-  | { kind: 'openValidationReport' };
+  | { kind: 'showScreen'; screen: 'dataset' | 'crops' | 'contexts' | 'search' | 'pipeline' };
 
 export type ShapeDto = z.infer<typeof ShapeDto>;
 export type ProblemDto = z.infer<typeof ProblemDto>;

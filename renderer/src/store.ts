@@ -39,6 +39,8 @@ interface AppState {
   setPipeline(status: PipelineStatus): void;
 }
 
+const NO_FILTERS: PhotoFilters = { state: null, zones: [], damageTypes: [] };
+
 export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export const useApp = create<AppState>((set, get) => ({
@@ -46,7 +48,7 @@ export const useApp = create<AppState>((set, get) => ({
   dataset: null,
   opening: false,
   openError: null,
-  filters: { state: null, zones: [], damageTypes: [] },
+  filters: NO_FILTERS,
   photos: null,
   photosError: null,
   photo: null,
@@ -56,7 +58,8 @@ export const useApp = create<AppState>((set, get) => ({
     set({ opening: true, openError: null });
     try {
       const dataset = await api.openDataset(options && Object.keys(options).length ? { path, options } : { path });
-      set({ dataset, photo: null, photos: null, screen: 'dataset' });
+      // Filters picked for the previous dataset would hide photos of this one without saying why.
+      set({ dataset, photo: null, photos: null, screen: 'dataset', filters: NO_FILTERS });
       await get().loadPhotos();
     } catch (error) {
       set({ openError: errorText(error) });

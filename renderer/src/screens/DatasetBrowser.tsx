@@ -45,26 +45,26 @@ export function OpenDatasetForm() {
       </button>
       <fieldset className="open-options">
         <legend>Plain LabelMe folder (a seed-convention folder names these in its file names)</legend>
-        <label>
-          Photo state
-          <select value={state} onChange={(e) => setState(e.target.value as StateChoice)}>
+        <span className="field">
+          <label htmlFor={`${id}-state`}>Photo state</label>
+          <select id={`${id}-state`} value={state} onChange={(e) => setState(e.target.value as StateChoice)}>
             <option value="auto">from the annotations</option>
             <option value="damaged">all damaged</option>
             <option value="undamaged">all undamaged</option>
           </select>
-        </label>
-        <label>
-          Label map
-          <input value={labelMap} onChange={(e) => setLabelMap(e.target.value)} placeholder="labelmap.json in the folder" spellCheck={false} />
-        </label>
-        <label>
-          Zone table
-          <input value={zones} onChange={(e) => setZones(e.target.value)} placeholder="zones.csv in the folder" spellCheck={false} />
-        </label>
-        <label>
-          Workspace
-          <input value={workspace} onChange={(e) => setWorkspace(e.target.value)} placeholder="the app's default" spellCheck={false} />
-        </label>
+        </span>
+        <span className="field">
+          <label htmlFor={`${id}-map`}>Label map</label>
+          <input id={`${id}-map`} value={labelMap} onChange={(e) => setLabelMap(e.target.value)} placeholder="labelmap.json in the folder" spellCheck={false} />
+        </span>
+        <span className="field">
+          <label htmlFor={`${id}-zones`}>Zone table</label>
+          <input id={`${id}-zones`} value={zones} onChange={(e) => setZones(e.target.value)} placeholder="zones.csv in the folder" spellCheck={false} />
+        </span>
+        <span className="field">
+          <label htmlFor={`${id}-workspace`}>Workspace</label>
+          <input id={`${id}-workspace`} value={workspace} onChange={(e) => setWorkspace(e.target.value)} placeholder="the app's default" spellCheck={false} />
+        </span>
       </fieldset>
       {openError && <p className="error" role="alert">{openError}</p>}
     </form>
