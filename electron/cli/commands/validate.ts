@@ -53,7 +53,7 @@ export function formatValidation(report: ValidationReport, paths: { json: string
     `  has_damage         ${precision(lf.has_damage)}`,
     `  damage type        ${precision(lf.damage_type)}`,
     `  zone               ${precision(lf.zone)}`,
-    ...lf.per_type.map((t) => `    ${t.type.padEnd(17)}${precision(t)}`),
+    ...lf.per_type.map((t) => `    ${t.type.padEnd(19)}${precision(t)}`),
     '',
     `fusion strategies × query kinds (leakage-free P@${k}: has_damage / type / zone)`,
     ...(report.fusion.note ? [`  ${report.fusion.note}`] : []),

@@ -120,8 +120,7 @@ export function compareFusions(towers: Towers, k: number, maxQueries: number, in
         row: j,
         neighbours: found[q]!.filter((n) => records[n.row]!.source_image !== records[j]!.source_image).slice(0, k).map((n) => n.row),
       }));
-      const { has_damage, damage_type, zone } = leakageFreePrecision(records, neighbours, k);
-      return { has_damage, damage_type, zone };
+      return leakageFreePrecision(records, neighbours, k);
     };
     const withText = sampled.filter((j) => !isZero(row(towers.text, textDim, live[j]!.i)));
     return {

@@ -79,6 +79,8 @@ function cropCard(crop: ExampleCrop, thumbnails: Thumbnails, extra: string, quer
 /** The whole report as one HTML file: inline CSS, inline SVG, images as data URIs; nothing is fetched. */
 export function renderReportHtml(report: ValidationReport, thumbnails: Thumbnails): string {
   const { index, k, filter_checks: fc, coverage, leakage_free: lf } = report;
+  const indexedPhoto = report.fusion.rows.find((r) => r.indexed)?.queries?.photo;
+  const photoPerType = new Map(indexedPhoto?.per_type.map((t) => [t.type, t.precision]));
   const filterRows = fc.checks.map((c) => [esc(c.name), `<code>${esc(filterText(c.filters))}</code>`, String(c.queries), String(c.mismatches), String(c.underfilled), verdict(c.passed)]);
   const violations = fc.violations.length
     ? `<p class="fail">${fc.violation_count} violation(s); the first ${fc.violations.length}:</p>${table(
@@ -119,7 +121,7 @@ ${table(['query class', 'queries', 'with own crop', 'without own crop', 'thresho
 <p class="meta">Each query is a crop's own indexed vector (image + context). For how a dropped photo fares, read the <b>photo only</b> rows under <a href="#fusion">fusion strategies</a>.</p>
 ${table(['figure', 'queries', `P@${k}`], [precisionRow('has_damage', lf.has_damage), precisionRow('damage type (shared type)', lf.damage_type), precisionRow('zone', lf.zone)], 'leakage-free')}
 <div class="plots">
-<div>${table(['damage type', 'queries', `P@${k}`], lf.per_type.map((t) => precisionRow(t.type, t)), 'per-type')}</div>
+<div>${table(['damage type', 'queries', `P@${k}`, `photo only P@${k}`], lf.per_type.map((t) => [...precisionRow(t.type, t), pct(photoPerType.get(t.type) ?? null)]), 'per-type')}</div>
 <div>${shareBars(lf.per_type.map((t) => ({ label: t.type, value: t.precision, n: t.queries })))}</div>
 </div>
 

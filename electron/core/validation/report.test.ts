@@ -52,9 +52,8 @@ describe('runValidation on a fixture workspace', () => {
     }
     expect(written.leakage_free.per_type.length).toBeGreaterThan(0);
     // The offline model is unaligned: concat (indexed) is scored, the other strategies are listed as unavailable.
-    const { has_damage, damage_type, zone } = written.leakage_free;
     expect(written.fusion.rows.map((r) => [r.strategy, r.indexed, r.unavailable === null])).toEqual([['concat', true, true], ['weighted', false, false], ['average', false, false]]);
-    expect(written.fusion.rows[0]!.queries!.crop).toEqual({ has_damage, damage_type, zone });
+    expect(written.fusion.rows[0]!.queries!.crop).toEqual(written.leakage_free);
     expect(written.fusion.rows[0]!.queries!.photo.has_damage.queries).toBe(n);
     expect(written.scores.top1).toHaveLength(n);
     // Neighbour scores fall with rank.

@@ -87,11 +87,8 @@ export interface LeakageFree {
   per_type: ({ type: DamageType } & Precision)[];
 }
 
-export interface QueryFigures {
-  has_damage: Precision;
-  damage_type: Precision;
-  zone: Precision;
-}
+/** The leakage-free figures of one query kind under one fusion strategy. */
+export type QueryFigures = LeakageFree;
 
 export interface FusionRow {
   strategy: 'average' | 'weighted' | 'concat';

@@ -197,8 +197,7 @@ describe('fusion strategies and query kinds, from the tower vectors', () => {
     const [concat, ...others] = report.fusion.rows;
     expect(concat).toMatchObject({ strategy: 'concat', alpha: 0.7, beta: 0.3, dim: 10, count: COUNT, indexed: true, unavailable: null });
     // The crop query is each crop's own stored vector: the same figures as the retriever's leakage-free search.
-    const { has_damage, damage_type, zone } = report.leakage_free;
-    expect(concat!.queries!.crop).toEqual({ has_damage, damage_type, zone });
+    expect(concat!.queries!.crop).toEqual(report.leakage_free);
     // For concat a photo query ranks by the image block alone: the figures of an index of the image vectors.
     const imageOnly = join(root, 'towers-image-only');
     const dir = workspacePaths(imageOnly).embeddingsDir;
@@ -207,7 +206,7 @@ describe('fusion strategies and query kinds, from the tower vectors', () => {
     await writeJsonAtomic(join(dir, 'generation_info.json'), { model: 'tower-model', dim: IMAGE_DIM, fusion: 'concat' });
     await buildIndex({ workspace: imageOnly });
     const reference = (await runValidation({ workspace: imageOnly, k: 5 })).leakage_free;
-    expect(concat!.queries!.photo).toEqual({ has_damage: reference.has_damage, damage_type: reference.damage_type, zone: reference.zone });
+    expect(concat!.queries!.photo).toEqual(reference);
     expect(concat!.queries!.photo).not.toEqual(concat!.queries!.crop);
     // Unaligned towers of different sizes cannot be averaged: both other strategies are listed as unavailable.
     expect(others.map((r) => [r.strategy, r.queries, r.indexed])).toEqual([['weighted', null, false], ['average', null, false]]);
