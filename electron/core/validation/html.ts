@@ -57,7 +57,7 @@ const QUERY_KINDS = [
 function fusionRows(rows: readonly FusionRow[]): string[][] {
   return rows.flatMap((f) => {
     const name = esc(fusionLabel(f)) + (f.indexed ? ' <b>(indexed)</b>' : '');
-    if (!f.queries) return [[name, '', '', '', '', '', `<span class="na">${esc(f.unavailable ?? 'n/a')}</span>`]];
+    if (!f.queries) return [];
     return QUERY_KINDS.map(([kind, label]) => {
       const q: QueryFigures = f.queries![kind];
       return [name, String(f.dim), label, String(q.has_damage.queries), pct(q.has_damage.precision), pct(q.damage_type.precision), pct(q.zone.precision)];
@@ -129,6 +129,10 @@ ${table(['figure', 'queries', `P@${k}`], [precisionRow('has_damage', lf.has_dama
 <p class="meta">Recomputed from phase 3's tower vectors${report.fusion.source ? ` (<code>${esc(report.fusion.source)}</code>)` : ''}; the items are always the fused crops, as indexed. A <b>photo</b> query is how an inspector's dropped photo is searched: the honest figure for it. A <b>crop</b> query includes the crop's own context text, which spells out its zone and damage types: those figures carry label leakage.</p>
 ${report.fusion.note ? `<p class="meta">${esc(report.fusion.note)}</p>` : ''}
 ${table(['fusion', 'dim', 'query', 'queries', `has_damage P@${k}`, `type P@${k}`, `zone P@${k}`], fusionRows(report.fusion.rows), 'fusion')}
+${report.fusion.rows
+  .filter((f) => !f.queries)
+  .map((f) => `<p class="meta">Not scored: ${esc(fusionLabel(f))}: ${esc(f.unavailable ?? 'unavailable')}.</p>`)
+  .join('\n')}
 
 <h2>Score distribution (leakage-free neighbours)</h2>
 ${scoreHistogram([

@@ -211,7 +211,9 @@ describe('fusion strategies and query kinds, from the tower vectors', () => {
     // Unaligned towers of different sizes cannot be averaged: both other strategies are listed as unavailable.
     expect(others.map((r) => [r.strategy, r.queries, r.indexed])).toEqual([['weighted', null, false], ['average', null, false]]);
     for (const r of others) expect(r.unavailable).toMatch(/not aligned/);
-    expect(await readFile(validationReportPaths(ws).html, 'utf8')).toContain('photo only (image tower)');
+    const html = await readFile(validationReportPaths(ws).html, 'utf8');
+    expect(html).toContain('photo only (image tower)');
+    expect(html).toContain('Not scored: weighted (α 0.7, β 0.3): fusion');
   });
 
   it('scores every strategy of an aligned model and marks only the indexed one', async () => {
