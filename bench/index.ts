@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIndex, LocalIndex, type BuildStage, type IndexType, type Neighbour } from '../electron/core/index';
-import { faissFromBuffer, faissSearch } from '../electron/core/index/faiss';
+import { createFaissIndex, faissFromBuffer, faissSearch } from '../electron/core/index/faiss';
 import { syntheticVectors, writeSyntheticEmbeddings } from '../electron/core/index/synthetic';
 import { passingRows, type SearchFilters } from '../electron/core/retriever';
 import { writeNpy } from '../electron/core/workspace/npy';
@@ -23,6 +23,11 @@ const queryCount = Number(process.argv[4] ?? 200);
 const types = (process.argv[5] ?? 'flat,hnsw').split(',') as IndexType[];
 const K = 10;
 const SEED = 17;
+/**
+ * The app keeps crop metadata as one JSON document, and V8 caps a string at ~512 MiB (~1 KB a record): above this
+ * size only faiss-node itself and Python are measured, on the same vectors.
+ */
+const APP_LAYER_MAX = 400_000;
 // Debian's python3-faiss is built for Debian's interpreter, not for whatever python3 comes first on PATH.
 const PYTHON_BIN = '/usr/bin/python3';
 
@@ -95,7 +100,8 @@ interface Comparison {
   type: IndexType;
   nodeAdd: number;
   nodeRaw: Timing;
-  app: Timing;
+  /** null above APP_LAYER_MAX. */
+  app: Timing | null;
   python?: { add_s: number; p50_ms: number; p95_ms: number; rows: number[][] };
   /** The exact (Flat) answers, when Flat ran. */
   truth?: number[][];
@@ -107,13 +113,25 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     const workspace = await mkdtemp(join(tmpdir(), 'carlens-bench-index-'));
     try {
-      await writeSyntheticEmbeddings(workspace, { count: size, dim, seed: SEED });
+      const appLayer = size <= APP_LAYER_MAX;
+      if (appLayer) await writeSyntheticEmbeddings(workspace, { count: size, dim, seed: SEED });
       // Held-out queries: the same generator and seed, rows past the indexed ones.
       const all = syntheticVectors(size + queryCount, dim, SEED);
       const queries = Array.from({ length: queryCount }, (_, i) => all.slice((size + i) * dim, (size + i + 1) * dim));
+      const embeddingsPath = join(workspacePaths(workspace).embeddingsDir, 'embeddings.npy');
+      if (!appLayer) await writeNpy(embeddingsPath, all.subarray(0, size * dim), [size, dim]);
 
       const exact: Record<string, number[][]> = {};
       for (const type of types) {
+        if (!appLayer) {
+          const t = performance.now();
+          const raw = createFaissIndex(type, all.subarray(0, size * dim), dim);
+          const nodeAdd = (performance.now() - t) / 1000;
+          const nodeRaw = timeQueries(queries, (q) => faissSearch(raw, q, K));
+          if (type === 'flat') exact.none = rowsOf(nodeRaw.hits);
+          comparisons.push({ size, type, nodeAdd, nodeRaw, app: null });
+          continue;
+        }
         const stageStart = new Map<BuildStage, number>();
         let t = performance.now();
         const config = await buildIndex({
@@ -151,7 +169,7 @@ async function main(): Promise<void> {
         comparisons.push({ size, type, nodeAdd: addSeconds, nodeRaw: timeQueries(queries, (q) => faissSearch(raw, q, K)), app: app! });
       }
       if (pythonFaiss) {
-        const x = join(workspace, 'embeddings', 'embeddings.npy');
+        const x = embeddingsPath;
         const q = join(workspace, 'queries.npy');
         const flatQueries = new Float32Array(queryCount * dim);
         queries.forEach((v, i) => flatQueries.set(v, i * dim));
@@ -168,11 +186,12 @@ async function main(): Promise<void> {
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
     for (const row of [header, ...body]) console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '));
   };
-  console.log(`faiss-node via LocalIndex (as the app searches), dim ${dim}, k ${K}, ${queryCount} single queries`);
-  print(['vectors', 'type', 'filter', 'passing', 'p50 ms', 'p95 ms', 'recall@10', 'build s', 'open s', 'index MB'], appRows);
-  console.log('(build s: buildIndex from embeddings.npy, incl. checks and writing the generation; open s: LocalIndex.open;');
-  console.log(' recall@10 against the exact Flat answer to the same filtered query)');
-
+  if (appRows.length) {
+    console.log(`faiss-node via LocalIndex (as the app searches), dim ${dim}, k ${K}, ${queryCount} single queries`);
+    print(['vectors', 'type', 'filter', 'passing', 'p50 ms', 'p95 ms', 'recall@10', 'build s', 'open s', 'index MB'], appRows);
+    console.log('(build s: buildIndex from embeddings.npy, incl. checks and writing the generation; open s: LocalIndex.open;');
+    console.log(' recall@10 against the exact Flat answer to the same filtered query)');
+  }
   console.log(`\nThe same vectors unfiltered: faiss-node alone, the app (LocalIndex), and Debian's python3-faiss${pythonFaiss ? '' : ' (not importable: apt-get install python3-faiss; skipped)'}`);
   const body = comparisons.map((c) => {
     const r = (rows: number[][] | undefined): string => (c.truth && rows ? recall(rows, c.truth).toFixed(3) : 'n/a');
@@ -182,10 +201,10 @@ async function main(): Promise<void> {
       c.nodeAdd.toFixed(1),
       c.python ? c.python.add_s.toFixed(1) : 'n/a',
       c.nodeRaw.p50.toFixed(2),
-      c.app.p50.toFixed(2),
+      c.app ? c.app.p50.toFixed(2) : 'n/a',
       c.python ? c.python.p50_ms.toFixed(2) : 'n/a',
       c.nodeRaw.p95.toFixed(2),
-      c.app.p95.toFixed(2),
+      c.app ? c.app.p95.toFixed(2) : 'n/a',
       c.python ? c.python.p95_ms.toFixed(2) : 'n/a',
       r(rowsOf(c.nodeRaw.hits)),
       r(c.python?.rows),

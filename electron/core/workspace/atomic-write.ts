@@ -28,5 +28,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  let text: string;
+  try {
+    text = JSON.stringify(value, null, 2);
+  } catch (error) {
+    // V8 caps a string at ~512 MiB: at ~1 KB a crop record, metadata of several hundred thousand crops.
+    throw new Error(`${path}: cannot be written as one JSON document (${(error as Error).message}); nothing was written`, { cause: error });
+  }
+  await writeFileAtomic(path, `${text}\n`);
 }
