@@ -3,15 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { workspacePaths } from '../workspace/workspace';
 import { loadEmbedder, type Embedder, type ExecutionProvider } from './embedder';
-
-const GenerationInfo = z.looseObject({
-  model: z.string(),
-  manifest_path: z.string(),
-  fusion: z.enum(['average', 'weighted', 'concat']),
-  alpha: z.number(),
-  beta: z.number(),
-  multi_patch: z.boolean(),
-});
+import { GenerationInfoSchema } from './generation-info';
 
 export interface QueryEmbedder {
   embedder: Embedder;
@@ -33,7 +25,7 @@ export async function loadQueryEmbedder(workspace: string, options: { provider?:
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(`${path}: ${missing ? 'no embeddings yet; run phase 3 (embed) first' : (error as Error).message}`, { cause: error });
   }
-  const parsed = GenerationInfo.safeParse(raw);
+  const parsed = GenerationInfoSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${path}: ${z.prettifyError(parsed.error)}; rerun phase 3 (embed)`);
   const info = parsed.data;
   const embedder = await loadEmbedder(info.manifest_path, {

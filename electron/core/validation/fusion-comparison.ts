@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
 import { checkFusion, fuse, fusedDim, type Fusion, type FusionStrategy } from '../embedder/fusion';
+import { GenerationInfoSchema } from '../embedder/generation-info';
 import { TOWER_FILES } from '../embedder/run';
 import { createFaissIndex, faissSearchMany } from '../index/faiss';
 import type { LocalIndex } from '../index';
@@ -26,13 +27,6 @@ export interface Towers {
   textDim: number;
 }
 
-const GenerationInfo = z.object({
-  model: z.string(),
-  aligned: z.boolean(),
-  fusion: z.enum(['average', 'weighted', 'concat']),
-  alpha: z.number(),
-  beta: z.number(),
-});
 // Crop records are checked where the index is built; here only their presence matters.
 const Metadata = z.object({ crops: z.array(z.custom<CropRecord>((c) => typeof c === 'object' && c !== null)) });
 
@@ -42,7 +36,7 @@ export async function readTowers(workspace: string): Promise<Towers | null> {
   const imagePath = join(dir, TOWER_FILES.image);
   const textPath = join(dir, TOWER_FILES.text);
   if (!existsSync(imagePath) || !existsSync(textPath)) return null;
-  const info = await readJsonFile(join(dir, 'generation_info.json'), GenerationInfo, 'phase 3 generation info');
+  const info = await readJsonFile(join(dir, 'generation_info.json'), GenerationInfoSchema, 'phase 3 generation info');
   const metadata = await readJsonFile(join(dir, 'metadata.json'), Metadata, 'phase 3 metadata');
   if (!info || !metadata) throw new Error(`${dir}: tower files without generation_info.json and metadata.json (re-run phase 3)`);
   const image = await readNpy(imagePath);

@@ -186,7 +186,7 @@ describe('fusion strategies and query kinds, from the tower vectors', () => {
     await writeNpy(join(dir, TOWER_FILES.image), image, [COUNT, IMAGE_DIM]);
     await writeNpy(join(dir, TOWER_FILES.text), text, [COUNT, textDim]);
     await writeJsonAtomic(join(dir, 'metadata.json'), { version: 1, crops: records });
-    await writeJsonAtomic(join(dir, 'generation_info.json'), { model: 'tower-model', aligned, dim, fusion: 'concat', alpha: 0.7, beta: 0.3 });
+    await writeJsonAtomic(join(dir, 'generation_info.json'), { model: 'tower-model', aligned, dim, fusion: 'concat', alpha: 0.7, beta: 0.3, manifest_path: 'unused', multi_patch: true });
     await buildIndex({ workspace: ws });
     return { ws, image, records };
   }
