@@ -4,6 +4,7 @@ import { decodeYolov8, decodeYolox, nms } from './decode';
 import { letterbox, toSource, type Letterbox } from './geometry';
 import { readDetectorManifest, type DetectorManifest } from './manifest';
 import { createSession, ort } from './onnx-session';
+import { uprightSize } from './upright-size';
 
 export interface Detection {
   /** In source-photo pixels (upright frame), clamped to the photo. */
@@ -42,9 +43,7 @@ export class Detector {
   /** Letterboxed NCHW tensor in the manifest's channel order and scale, with what is needed to undo it. */
   async prepare(image: string | Buffer): Promise<PreparedInput> {
     const { input } = this.manifest;
-    const meta = await sharp(image).metadata();
-    const oriented = meta.autoOrient ?? meta;
-    const source = { width: oriented.width!, height: oriented.height! };
+    const source = await uprightSize(image);
     const upright = sharp(image).autoOrient();
     const lb = letterbox(source, input, input.letterbox);
     const pad = { r: input.padValue, g: input.padValue, b: input.padValue };

@@ -1,10 +1,10 @@
-import sharp from 'sharp';
 import type { BBox } from '../dataset/model';
 import type { CarLocation, CarLocator } from './car-locator';
 import { DEFAULT_SCORE_THRESHOLD, Detector, type Detection } from './detector';
 import { area, expandAndClamp } from './geometry';
 import { findSegmenterManifest } from './manifest';
 import { CarSegmenter } from './segmenter';
+import { uprightSize } from './upright-size';
 
 export { DEFAULT_NMS_IOU, DEFAULT_SCORE_THRESHOLD, Detector, type Detection, type DetectOptions } from './detector';
 export { CarSegmenter, maskShare } from './segmenter';
@@ -66,13 +66,11 @@ export async function createCarLocator(options: CarLocatorOptions = {}): Promise
   const fallbackShare = options.fallbackShare ?? DEFAULT_FALLBACK_SHARE;
   return {
     async locate(imagePath: string): Promise<CarLocation> {
-      const [detections, mask, meta] = await Promise.all([
+      const [detections, mask, size] = await Promise.all([
         detector.detect(imagePath, { scoreThreshold: options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD, nmsIou: options.nmsIou }),
         segmenter ? segmenter.carMask(imagePath) : Promise.resolve(null),
-        sharp(imagePath).metadata(),
+        uprightSize(imagePath),
       ]);
-      const upright = meta.autoOrient ?? meta;
-      const size = { width: upright.width!, height: upright.height! };
       const main = pickMainCar(detections, classes);
       if (!main) return { method: 'fallback_center', box: centralRegion(size, fallbackShare), score: 0, className: null, mask };
       return { method: 'detector', box: expandAndClamp(main.box, margin, size), score: main.score, className: main.className, mask };

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { CarMask } from './car-locator';
 import { readSegmenterManifest, type SegmenterManifest } from './manifest';
 import { createSession, ort } from './onnx-session';
+import { uprightSize } from './upright-size';
 
 export interface PreparedSegmenterInput {
   tensor: Float32Array;
@@ -32,9 +33,7 @@ export class CarSegmenter {
   /** The whole photo squeezed to the square input: the network was trained that way, so no letterbox. */
   async prepare(image: string | Buffer): Promise<PreparedSegmenterInput> {
     const { input } = this.manifest;
-    const meta = await sharp(image).metadata();
-    const oriented = meta.autoOrient ?? meta;
-    const source = { width: oriented.width!, height: oriented.height! };
+    const source = await uprightSize(image);
     const { data } = await sharp(image)
       .autoOrient()
       .removeAlpha()
