@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
+import { readJsonFile } from '../workspace/json-file';
 import { readNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
 import { createFaissIndex, type IndexType } from './faiss';
@@ -34,19 +34,11 @@ const embeddingsMetadataSchema = z.looseObject({
   crops: z.array(z.looseObject({ crop_id: z.string().min(1), embedding_index: z.number().int().nonnegative().optional() })),
 });
 
-async function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(`${path}: ${missing ? `no ${what}; run phase 3 (embeddings) first` : (error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${path}: invalid ${what} (${z.prettifyError(parsed.error)})`);
-  return parsed.data;
+/** A phase 3 output file, read and checked by the shared reader; missing means phase 3 has not run. */
+async function readPhase3File<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {
+  const value = await readJsonFile(path, schema, what);
+  if (value === null) throw new Error(`${path}: no ${what}; run phase 3 (embeddings) first`);
+  return value;
 }
 
 /**
@@ -62,11 +54,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexConfi
   const infoPath = join(embeddingsDir, 'generation_info.json');
   const metadataPath = join(embeddingsDir, 'metadata.json');
   const npyPath = join(embeddingsDir, 'embeddings.npy');
-  const info = await readJsonFile(infoPath, generationInfoSchema, 'embedding generation info');
+  const info = await readPhase3File(infoPath, generationInfoSchema, 'embedding generation info');
   if (options.expectedModel !== undefined && info.model !== options.expectedModel) {
     throw new Error(`${infoPath}: embeddings come from model ${info.model}, expected ${options.expectedModel}; ${RERUN_HINT}`);
   }
-  const metadata = await readJsonFile(metadataPath, embeddingsMetadataSchema, 'embedding metadata');
+  const metadata = await readPhase3File(metadataPath, embeddingsMetadataSchema, 'embedding metadata');
   const crops = metadata.crops as unknown as CropRecord[];
   const { data: embeddings, shape } = await readNpy(npyPath);
   const [rows, dim] = shape;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
 import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic-write';
+import { readTextIfExists } from '../workspace/json-file';
 import { readNpy, writeNpy } from '../workspace/npy';
 import { faissFromBuffer, faissToBuffer, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_FACTORY, HNSW_M, type FaissIndex } from './faiss';
 
@@ -97,13 +98,8 @@ async function listGenerations(indexDir: string): Promise<number[]> {
 /** The live generation number, or null when no index was ever completed. */
 export async function readCurrent(indexDir: string): Promise<number | null> {
   const path = join(indexDir, CURRENT);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   const match = /^gen-(\d+)\s*$/.exec(text);
   if (!match) throw new Error(`${path}: expected "gen-<n>", found ${JSON.stringify(text.slice(0, 40))}`);
   return Number(match[1]);

@@ -6,13 +6,8 @@ import type { z } from 'zod';
  * the file when it is not JSON (`<path>: not valid JSON (…)`) or not what it should be (`<path>: not <what> (…)`).
  */
 export async function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -25,4 +20,14 @@ export async function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: 
     throw new Error(`${path}: not ${what} (${issue?.path.join('.')}: ${issue?.message})`);
   }
   return result.data;
+}
+
+/** A UTF-8 file's text, or null when it does not exist (any other read error is thrown). */
+export async function readTextIfExists(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
