@@ -6,8 +6,9 @@ import { cropsCommand } from './crops';
 import { contextsCommand } from './contexts';
 import { embedCommand } from './embed';
 import { indexCommand } from './index-cmd';
+import { inspectCommand } from './inspect';
 import { searchCommand } from './search';
 import { validateCommand } from './validate';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, embedCommand, runCommand, indexCommand, searchCommand, validateCommand];
+export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, embedCommand, runCommand, indexCommand, searchCommand, inspectCommand, validateCommand];

@@ -1,6 +1,6 @@
 import type { CropRecord } from '../crops/crop-record';
 import { workspacePaths } from '../workspace/workspace';
-import { createFaissIndex, faissSearch, type FaissIndex, type Neighbour } from './faiss';
+import { createFaissIndex, faissSearch, faissSearchMany, type FaissIndex, type Neighbour } from './faiss';
 import { readGeneration, RERUN_HINT, writeGeneration, type Generation, type IndexConfig } from './store';
 import { better, dotRow, exactTopK, l2Norm, NORM_TOLERANCE } from './vectors';
 import { selfCheck, selfCheckFailure } from './self-check';
@@ -108,6 +108,22 @@ export class LocalIndex {
       searchK = Math.min(this.size, MAX_ANN_K, searchK * 4);
     }
     return exactTopK(vectors, dim, query, k, allowedRows);
+  }
+
+  /**
+   * search() for many queries at once: unfiltered queries go to faiss in one batched call (its BLAS path), so a
+   * photo's windows cost one search rather than one each; filtered ones take search()'s path per query.
+   */
+  searchMany(queries: readonly Float32Array[], k: number, allowedRows: Set<number> | null = null, options: IndexSearchOptions = {}): Neighbour[][] {
+    if (allowedRows !== null || queries.length === 0) return queries.map((query) => this.search(query, k, allowedRows, options));
+    const { dim } = this.generation.config;
+    const packed = new Float32Array(queries.length * dim);
+    queries.forEach((query, i) => {
+      if (query.length !== dim) throw new Error(`query vector has ${query.length} values, the index has dimension ${dim}`);
+      packed.set(query, i * dim);
+    });
+    if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
+    return faissSearchMany(this.generation.index, packed, k).map((hits, i) => this.rescore(queries[i]!, hits, k, null));
   }
 
   /**

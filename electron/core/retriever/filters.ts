@@ -6,8 +6,11 @@ export interface SearchFilters {
   vehicle_zone?: string | string[];
   has_damage?: boolean;
   damage_type?: DamageType | DamageType[];
-  /** Leave out crops of this photo (its own crops are near-duplicates of a query taken from it). */
-  exclude_source_image?: string;
+  /**
+   * Leave out crops of this photo or these photos (a photo's own crops are near-duplicates of a query taken from
+   * it; an evaluation leaves out every held-out photo).
+   */
+  exclude_source_image?: string | string[];
 }
 
 function asList<T>(value: T | T[] | undefined): T[] | undefined {
@@ -28,12 +31,13 @@ export function hasFilters(filters: SearchFilters | undefined): boolean {
 export function recordFilter(filters: SearchFilters): (record: CropRecord) => boolean {
   const zones = asList(filters.vehicle_zone);
   const types = asList(filters.damage_type);
-  const { has_damage: damage, exclude_source_image: exclude } = filters;
+  const { has_damage: damage } = filters;
+  const exclude = filters.exclude_source_image === undefined ? undefined : new Set(asList(filters.exclude_source_image));
   return (record) =>
     (zones === undefined || (record.vehicle_zone !== null && zones.includes(record.vehicle_zone))) &&
     (damage === undefined || record.has_damage === damage) &&
     (types === undefined || record.damage_types.some((t) => types.includes(t))) &&
-    (exclude === undefined || record.source_image !== exclude);
+    (exclude === undefined || !exclude.has(record.source_image));
 }
 
 /** Index rows whose records pass, or null when no filter is set (every row competes). */

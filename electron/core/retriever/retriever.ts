@@ -33,23 +33,30 @@ export class Retriever {
 
   /** The k most similar crops among those passing `filters` (fewer only when fewer pass). */
   search(queryVector: Float32Array, options: RetrievalOptions): RetrievalResult[] {
+    return this.searchMany([queryVector], options)[0]!;
+  }
+
+  /** search() for several query vectors, unfiltered ones in one batched index call. */
+  searchMany(queryVectors: readonly Float32Array[], options: RetrievalOptions): RetrievalResult[][] {
     const records = this.index.records;
     const allowed = passingRows(records, options.filters);
-    const hits = this.index.search(queryVector, options.k, allowed, { exactSubsetMax: options.exactSubsetMax });
-    return hits.map((hit, i) => {
-      const r = records[hit.row]!;
-      return {
-        rank: i + 1,
-        score: hit.score,
-        crop_id: r.crop_id,
-        crop_path: r.crop_path,
-        source_image: r.source_image,
-        bbox: r.bbox,
-        zone: r.vehicle_zone,
-        damage_types: r.damage_types,
-        text_description: r.text_description ?? null,
-        has_damage: r.has_damage,
-      };
-    });
+    const hitLists = this.index.searchMany(queryVectors, options.k, allowed, { exactSubsetMax: options.exactSubsetMax });
+    return hitLists.map((hits) =>
+      hits.map((hit, i) => {
+        const r = records[hit.row]!;
+        return {
+          rank: i + 1,
+          score: hit.score,
+          crop_id: r.crop_id,
+          crop_path: r.crop_path,
+          source_image: r.source_image,
+          bbox: r.bbox,
+          zone: r.vehicle_zone,
+          damage_types: r.damage_types,
+          text_description: r.text_description ?? null,
+          has_damage: r.has_damage,
+        };
+      }),
+    );
   }
 }
