@@ -51,6 +51,22 @@ function stack(chunks: Float32Array[], dim: number): Float32Array {
 }
 
 /**
+ * The training side of the claim-grouped split, cut again by claim into the photos the cell heads learn from ("fit")
+ * and those that calibrate the photo probability and the window threshold; held-out photos are never returned.
+ */
+export function trainingPartition(photos: readonly Photo[], calibrationShare: number): { fit: Photo[]; calibration: Photo[]; heldOut: number } {
+  const assignments = splitPhotos(photos);
+  const byId = new Map(photos.map((p) => [p.id, p]));
+  const train = assignments.filter((a) => a.side === 'train');
+  const isCalibration = (group: string) => groupPosition(`${group}#calibration`) < calibrationShare;
+  return {
+    fit: train.filter((a) => !isCalibration(a.group)).map((a) => byId.get(a.photoId)!),
+    calibration: train.filter((a) => isCalibration(a.group)).map((a) => byId.get(a.photoId)!),
+    heldOut: assignments.length - train.length,
+  };
+}
+
+/**
  * Trains the damage-heads on the training part of the claim-grouped split only: cell damage and type heads on the
  * "fit" claims, then the photo-level calibration and the window threshold on the "calibration" claims, which the
  * cell heads never saw. Deterministic for a seed.
@@ -58,12 +74,7 @@ function stack(chunks: Float32Array[], dim: number): Float32Array {
 export async function trainDamageHeads(options: TrainHeadsOptions): Promise<HeadsFile> {
   const { photos, manifest, extractor, carBox, seed = 1, hidden = 32, epochs = 6, positiveCoverage = 0.3, negativesPerPhoto = 60, cleanPhotoBoost = 3, calibrationShare = 0.25, uncertainBand = [0.3, 0.7], onProgress } = options;
   const started = Date.now();
-  const assignments = splitPhotos(photos);
-  const byId = new Map(photos.map((p) => [p.id, p]));
-  const train = assignments.filter((a) => a.side === 'train');
-  const calibrationIds = new Set(train.filter((a) => groupPosition(`${a.group}#calibration`) < calibrationShare).map((a) => a.photoId));
-  const fit = train.filter((a) => !calibrationIds.has(a.photoId)).map((a) => byId.get(a.photoId)!);
-  const calibration = train.filter((a) => calibrationIds.has(a.photoId)).map((a) => byId.get(a.photoId)!);
+  const { fit, calibration, heldOut } = trainingPartition(photos, calibrationShare);
   const random = seededRandom(seed);
 
   const damageRows: Float32Array[] = [];
@@ -140,7 +151,7 @@ export async function trainDamageHeads(options: TrainHeadsOptions): Promise<Head
       negativesPerPhoto,
       cleanPhotoBoost,
       split: 'claim-grouped (electron/core/split), training side only; fit / calibration claims by hash',
-      photos: { fit: fit.length, calibration: calibration.length, heldOutNotUsed: assignments.length - train.length },
+      photos: { fit: fit.length, calibration: calibration.length, heldOutNotUsed: heldOut },
       cells: { damage: n, damaged: positives, type: typeLabels.length },
       calibrationFigures: { brier: brierScore(probabilities, outcomes), baseRateBrier: brierScore(outcomes.map(() => prior), outcomes), cleanCarWindows: cleanCarWindows.length },
       seconds: Math.round((Date.now() - started) / 1000),
