@@ -1,4 +1,5 @@
 import { runValidation, validationReportPaths, type Precision, type ValidationReport } from '../../core/validation';
+import { formatInspectionFigures } from '../../core/validation/inspection-table';
 import { UsageError, type Command } from '../command';
 
 export const validateCommand: Command = {
@@ -65,6 +66,9 @@ export function formatValidation(report: ValidationReport, paths: { json: string
         return `  ${name} ${kind.padEnd(6)} ${pct(q.has_damage.precision)} / ${pct(q.damage_type.precision)} / ${pct(q.zone.precision)}  (${q.has_damage.queries} queries)`;
       });
     }),
+    '',
+    'inspection of held-out photos (split by claim; baselines in brackets)',
+    'unavailable' in report.inspection ? `  not measured: ${report.inspection.unavailable}` : formatInspectionFigures(report.inspection.figures),
     '',
     `result     filter checks ${report.passed ? 'pass' : `FAIL (${fc.violation_count} violations)`}`,
     `written    ${paths.json}`,

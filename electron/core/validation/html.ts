@@ -1,4 +1,5 @@
 import type { SearchFilters } from '../retriever';
+import { inspectionHtml } from './inspection-html';
 import { escapeXml as esc, scoreHistogram, shareBars } from './plots';
 import type { ExampleCrop, FusionRow, Precision, QueryFigures, ValidationReport } from './report';
 
@@ -139,6 +140,8 @@ ${scoreHistogram([
   { label: 'rank-1 neighbour', values: report.scores.top1, colour: '#3b78c4' },
   { label: `rank-${k} neighbour`, values: report.scores.topk, colour: '#d35400' },
 ])}
+
+${inspectionHtml(report.inspection)}
 
 <h2>Examples (leakage-free top ${k})</h2>
 ${examples || '<p class="empty">no example</p>'}

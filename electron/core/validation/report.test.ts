@@ -9,6 +9,7 @@ import { loadDataset } from '../dataset/load';
 import { runEmbeddings } from '../embedder/run';
 import { writeFixture } from '../fixture/fixture';
 import { buildIndex } from '../index';
+import { INSPECTION_ROWS } from './inspection-table';
 import { REPORT_VERSION, runValidation, validationReportPaths, type ValidationReport, type ValidationProgress } from '.';
 
 /** The real pipeline (detector, contexts, offline embedder, faiss) over a small generated fixture, then phase 5. */
@@ -37,7 +38,7 @@ describe('runValidation on a fixture workspace', () => {
     expect(written).toEqual(report);
     expect(written.version).toBe(REPORT_VERSION);
     expect(Object.keys(written).sort()).toEqual(
-      ['coverage', 'examples', 'filter_checks', 'fusion', 'generated_at', 'index', 'k', 'leakage_free', 'passed', 'scores', 'version', 'workspace'].sort(),
+      ['coverage', 'examples', 'filter_checks', 'fusion', 'generated_at', 'index', 'inspection', 'k', 'leakage_free', 'passed', 'scores', 'version', 'workspace'].sort(),
     );
     expect(written.index).toMatchObject({ generation: 1, model: expect.any(String), index_type: 'flat' });
     expect(written.filter_checks.reference).toBe(join(ws, 'embeddings', 'metadata.json'));
@@ -61,6 +62,14 @@ describe('runValidation on a fixture workspace', () => {
     expect(written.examples).toHaveLength(6);
     expect(written.examples.some((e) => e.query.has_damage) && written.examples.some((e) => !e.query.has_damage)).toBe(true);
     for (const e of written.examples) expect(e.results).toHaveLength(5);
+    // The fixture's held-out photos (split by claim) are inspected as dropped photos, neighbours from the rest.
+    if ('unavailable' in written.inspection) throw new Error(`inspection not measured: ${written.inspection.unavailable}`);
+    const all = written.inspection.figures[0]!;
+    expect(all.source).toBe('all');
+    expect(all.photos.damaged + all.photos.clean).toBeGreaterThan(0);
+    expect(written.inspection.neighboursUnavailable).toBeNull();
+    expect(all.damage.brier).toBeGreaterThanOrEqual(0);
+    expect(progress.some((p) => p.stage === 'inspection')).toBe(true);
     expect(progress.at(-1)).toEqual({ stage: 'report', done: 1, total: 1 });
   });
 
@@ -68,7 +77,8 @@ describe('runValidation on a fixture workspace', () => {
     const html = await readFile(validationReportPaths(ws).html, 'utf8');
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/<(script|link)\b/);
-    expect(html.match(/<svg\b/g)?.length).toBe(2);
+    // Score histogram, per-type bars, inspection reliability.
+    expect(html.match(/<svg\b/g)?.length).toBe(3);
     const images = html.match(/<img src="data:image\/jpeg;base64,[A-Za-z0-9+/=]+"/g) ?? [];
     // 6 queries with 5 results each.
     expect(images).toHaveLength(36);
@@ -85,11 +95,12 @@ describe('runValidation on a fixture workspace', () => {
       const fetched: string[] = [];
       page.on('request', (r) => fetched.push(r.url()));
       await page.goto(`file://${validationReportPaths(ws).html}`);
-      for (const id of ['filter-checks', 'coverage', 'leakage-free', 'per-type', 'fusion']) {
+      for (const id of ['filter-checks', 'coverage', 'leakage-free', 'per-type', 'fusion', 'inspection-table']) {
         await expect.poll(() => page.locator(`#${id}`).isVisible(), { message: id }).toBe(true);
       }
       expect(await page.locator('#filter-checks tbody tr').count()).toBe(report.filter_checks.checks.length);
-      expect(await page.locator('svg').count()).toBe(2);
+      expect(await page.locator('svg').count()).toBe(3);
+      expect(await page.locator('#inspection-table tbody tr').count()).toBe(INSPECTION_ROWS.length);
       // Every image decoded (a broken data URI has naturalWidth 0).
       const widths = await page.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
       expect(widths).toHaveLength(36);

@@ -1,3 +1,4 @@
+import type { InspectionSection } from './inspection-section';
 import type { DamageType } from '../domain/damage-types';
 import type { SearchFilters } from '../retriever/filters';
 
@@ -5,7 +6,7 @@ import type { SearchFilters } from '../retriever/filters';
  * validation/report.json. Bump REPORT_VERSION when a field changes meaning or goes away; new fields may be
  * added without a bump. Shares are in [0, 1]; null where no query qualified.
  */
-export const REPORT_VERSION = 2;
+export const REPORT_VERSION = 3;
 
 export interface ValidationReport {
   version: typeof REPORT_VERSION;
@@ -24,6 +25,8 @@ export interface ValidationReport {
   /** Leakage-free neighbour scores of each query: its rank-1 and its rank-k neighbour. */
   scores: { top1: number[]; topk: number[] };
   examples: Example[];
+  /** Region-level inspection of held-out photos (claim-grouped split), each figure beside its baseline. */
+  inspection: InspectionSection;
   /** The filter checks passed (coverage and precision are figures to read, not pass/fail gates). */
   passed: boolean;
 }

@@ -8,12 +8,13 @@ import { workspacePaths } from '../workspace/workspace';
 import { runFilterChecks } from './filter-checks';
 import { compareFusions, readTowers } from './fusion-comparison';
 import { renderReportHtml } from './html';
+import { inspectionSection, type InspectionSection } from './inspection-section';
 import { coverage, leakageFreePrecision, sampleRows, type QueryNeighbours } from './metrics';
 import { REPORT_VERSION, type Example, type ExampleCrop, type ValidationReport } from './report';
 import { thumbnailDataUri } from './thumbnails';
 
 export interface ValidationProgress {
-  stage: 'filters' | 'queries' | 'fusion' | 'report';
+  stage: 'filters' | 'queries' | 'fusion' | 'inspection' | 'report';
   done: number;
   total: number;
 }
@@ -26,6 +27,8 @@ export interface RunValidationOptions {
   /** Cap on the queries behind coverage and precision (spread evenly over the index); every crop by default up to this. */
   maxQueries?: number;
   examples?: number;
+  /** Held-out photos inspected per source (default all); 0 leaves the inspection section out. */
+  inspectionPhotosPerSource?: number;
   onProgress?: (progress: ValidationProgress) => void;
   signal?: AbortSignal;
 }
@@ -126,6 +129,13 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
     : { source: null, note: 'phase 3 kept no tower vectors (an older output): re-run phase 3 for the per-strategy and photo-only figures', rows: [] };
   progress({ stage: 'fusion', done: 1, total: 1 });
 
+  const perSource = options.inspectionPhotosPerSource;
+  const inspection: InspectionSection =
+    perSource === 0
+      ? { unavailable: 'left out of this run' }
+      : await inspectionSection(workspace, { k, maxPhotosPerSource: perSource, onProgress: (done, total) => progress({ stage: 'inspection', done, total }) });
+  stopIfAborted();
+
   progress({ stage: 'report', done: 0, total: 1 });
   const examples: Example[] = pickExamples(records, queryRows, options.examples ?? DEFAULT_EXAMPLES).map((row) => ({
     query: exampleCrop(records[row]!),
@@ -150,6 +160,7 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
     fusion,
     scores,
     examples,
+    inspection,
     passed: filterChecks.passed,
   };
 

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { readCropsMetadata } from '../crops/metadata';
+import { loadDataset } from '../dataset/load';
+import type { Photo } from '../dataset/model';
+import { openInspector } from '../inspection/parts';
+import { defaultSources, mergeDatasets } from '../pipeline/sources';
+import { workspacePaths } from '../workspace/workspace';
+import { inspectionFigures, type InspectionFigures } from './inspection-figures';
+
+export type InspectionSection =
+  | {
+      figures: InspectionFigures[];
+      heads: string;
+      /** Why windows have no neighbours (no usable index), or null. */
+      neighboursUnavailable: string | null;
+      datasets: string[];
+    }
+  | { unavailable: string };
+
+/**
+ * The photos the workspace's crops were cut from, with their annotations: the dataset folders phase 1 recorded,
+ * read again (the shared folders with their stated photo state, others by their damage shapes).
+ */
+export async function workspacePhotos(workspace: string): Promise<{ photos: Photo[]; roots: string[] }> {
+  const metadata = await readCropsMetadata(workspacePaths(workspace).cropsMetadata);
+  if (!metadata) throw new Error('no phase 1 output (crops.json): run phase 1 first');
+  const roots = metadata.dataset.split(',').map((root) => resolve(root));
+  const known = new Map(defaultSources().map((s) => [resolve(s.path), s]));
+  const datasets = await Promise.all(roots.map((root) => loadDataset(root, known.get(root) ?? {})));
+  return { photos: mergeDatasets(datasets).photos, roots };
+}
+
+/** Region-level inspection of the held-out photos, for the report; never fails the validation. */
+export async function inspectionSection(workspace: string, options: { k: number; maxPhotosPerSource?: number; onProgress?: (done: number, total: number) => void }): Promise<InspectionSection> {
+  let inspector: Awaited<ReturnType<typeof openInspector>> | null = null;
+  try {
+    const { photos, roots } = await workspacePhotos(workspace);
+    inspector = await openInspector(workspace);
+    const figures = await inspectionFigures({ photos, parts: inspector, k: options.k, maxPhotosPerSource: options.maxPhotosPerSource, onProgress: options.onProgress });
+    return { figures, heads: inspector.damageModel.manifest.id, neighboursUnavailable: inspector.retrievalUnavailable, datasets: roots };
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  } finally {
+    await inspector?.dispose();
+  }
+}
