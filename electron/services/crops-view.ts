@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CropRecord } from '../core/crops/crop-record';
+import { cropOrigin, type CropRecord } from '../core/crops/crop-record';
 import type { CropDto } from '../shared/ipc-contract';
 
 /** A crop record as the renderer gets it; paths are absolute so they can be handed to imageUrl. */
@@ -12,6 +12,7 @@ export function cropDto(record: CropRecord, workspace: string): CropDto {
     hasDamage: record.has_damage,
     zone: record.vehicle_zone as CropDto['zone'],
     cropType: record.crop_type,
+    origin: cropOrigin(record),
     bbox: record.bbox,
     damageTypes: record.damage_types,
     context: record.text_description ?? null,

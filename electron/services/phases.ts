@@ -26,7 +26,7 @@ const crops: PhaseImpl = async ({ dataset, workspace, signal, progress }) => {
   const { runCrops } = await import('../core/crops');
   const s = await runCrops({ dataset, workspace, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
   return {
-    message: `${s.crops.total} crops (${s.crops.clustered} clustered, ${s.crops.grid} grid) from ${s.photos} photos; ${s.processed} processed, ${s.skippedUpToDate} up to date`,
+    message: `${s.crops.total} crops (${s.crops.clustered} clustered, ${s.crops.grid} grid, ${s.crops.cleanWindows} clean windows) from ${s.photos} photos; ${s.processed} processed, ${s.skippedUpToDate} up to date`,
     problems: [
       ...s.failures,
       ...s.damagedWithoutCrop.map((file) => ({ file, message: 'damaged photo without a damage shape: no crop' })),

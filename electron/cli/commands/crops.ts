@@ -65,8 +65,8 @@ export function formatCropsSummary(s: CropsSummary): string {
   const mean = (v: number | null) => (v === null ? '-' : v.toFixed(2));
   const lines = [
     `photos            ${s.photos} (${s.damagedPhotos} damaged, ${s.undamagedPhotos} undamaged); ${s.processed} cropped, ${s.skippedUpToDate} up to date`,
-    `crops             ${s.crops.total} (${s.crops.clustered} clustered, ${s.crops.grid} grid)`,
-    `crops / photo     damaged ${mean(s.cropsPerPhoto.damaged)}, undamaged ${mean(s.cropsPerPhoto.undamaged)}`,
+    `crops             ${s.crops.total} (${s.crops.clustered} clustered, ${s.crops.grid} grid, ${s.crops.cleanWindows} clean windows)`,
+    `crops / photo     damaged ${mean(s.cropsPerPhoto.damaged)}, undamaged ${mean(s.cropsPerPhoto.undamaged)}, clean windows per damaged ${mean(s.cropsPerPhoto.cleanWindows)} (${s.damagedWithCleanWindow} photos with one)`,
     `detector hit rate ${rate(s.detectorHitRate)}${s.fallbackPhotos.length ? ` (${s.fallbackPhotos.length} photo(s) used the central region)` : ''}`,
     `no grid crop      ${s.photosWithoutGridCrop.length}${s.photosWithoutGridCrop.length ? `: ${s.photosWithoutGridCrop.slice(0, 5).join(', ')}${s.photosWithoutGridCrop.length > 5 ? ', …' : ''}` : ''}`,
     `failures          ${s.failures.length}`,

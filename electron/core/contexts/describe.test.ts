@@ -4,7 +4,7 @@ import type { BBox } from '../dataset/model';
 import type { DamageType } from '../domain/damage-types';
 import { ZONE_IDS, ZONES } from '../domain/zones';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
-import { describeCrop } from './describe';
+import { CLEAN_INTEGRITY, CLEAN_SURFACE, describeCrop } from './describe';
 import { PART_NAMES, UNKNOWN_ZONE_PARTS, specificPart } from './parts';
 import { CLUSTERED, DISTRIBUTED, ISOLATED, spatialPattern } from './pattern';
 
@@ -23,6 +23,7 @@ function record(fields: Partial<CropRecord>): CropRecord {
     zone_description: info?.description ?? null,
     zone_area: info?.area ?? null,
     crop_type: 'clustered',
+    origin: 'defect_cluster',
     crop_size: [448, 448],
     bbox: { x: 400, y: 300, width: 200, height: 200 },
     defects: [],
@@ -141,6 +142,21 @@ describe('describeCrop', () => {
     const hood = describeCrop(record({ vehicle_zone: '2', has_damage: false }), PHOTO, tok).text_description;
     expect(hood).toBe(
       'Vehicle zone: hood_center (frontal area). Inspected part: Central hood panel. Surface condition: Clean paint, no scratches or dents detected. Panel integrity: Normal alignment, intact surface.',
+    );
+  });
+
+  it('describes a clean window of a damaged photo as clean: its part on the car, no damage', () => {
+    // bilgi photos have no zone; the window sits low on the car (rel_y 0.8), whatever the defects beside it.
+    const window = record({
+      vehicle_zone: null,
+      has_damage: false,
+      crop_type: 'grid',
+      origin: 'damaged_photo_clean_window',
+      bbox: { x: 0, y: 0, width: 224, height: 224 },
+      grid_position: { col: 0, row: 3, rel_x: 0.2, rel_y: 0.8 },
+    });
+    expect(describeCrop(window, PHOTO, tok).text_description).toBe(
+      `Vehicle zone: unknown. Inspected part: Lower area of the photographed panel. ${CLEAN_SURFACE} ${CLEAN_INTEGRITY}`,
     );
   });
 

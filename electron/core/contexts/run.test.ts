@@ -10,6 +10,7 @@ import { ZONES } from '../domain/zones';
 import { writeFixture } from '../fixture/fixture';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
 import { workspacePaths } from '../workspace/workspace';
+import { CLEAN_SURFACE } from './describe';
 import { clearContextOverride, setContextOverride } from './overrides';
 import { runContexts, type ContextsFile } from './run';
 
@@ -55,6 +56,13 @@ describe('runContexts on the fixture dataset', () => {
       expect(c.text_description).toContain(c.has_damage ? `Affected part: ${c.specific_part}.` : `Inspected part: ${c.specific_part}.`);
       expect(tok.count(c.text_description!)).toBeLessThanOrEqual(77);
       expect(c.context_edited).toBe(false);
+    }
+    // Clean windows of damaged photos: clean texts, with the damaged photo's zone, never its damage.
+    const windows = result.crops.filter((c) => c.origin === 'damaged_photo_clean_window');
+    expect(windows.length).toBeGreaterThan(0);
+    for (const c of windows) {
+      expect(c.text_description).toContain(CLEAN_SURFACE);
+      expect(c.text_description).not.toMatch(/Damage types|Spatial pattern|Affected part/);
     }
     const onDisk = JSON.parse(await readFile(result.path, 'utf8')) as ContextsFile;
     expect(result.path).toBe(workspacePaths(ws).contexts);

@@ -10,6 +10,15 @@ export interface CropDefect {
 }
 
 /**
+ * Why a crop was cut: around a cluster of annotated defects; on the car grid of an undamaged photo; or as a clean
+ * window of a damaged photo, away from its damage (has_damage false, like the grid crops). Kept so the clean crops
+ * of damaged photos can be told apart from those of undamaged ones, e.g. to check that similarity does not just
+ * separate the sources.
+ */
+export const CROP_ORIGINS = ['defect_cluster', 'undamaged_photo_grid', 'damaged_photo_clean_window'] as const;
+export type CropOrigin = (typeof CROP_ORIGINS)[number];
+
+/**
  * One crop, with the domain.md metadata fields. Phase 1 fills the crop part, phase 2 the context,
  * phase 3 the embedding part. Stored as JSON (snake_case, as domain.md names the fields).
  */
@@ -26,7 +35,10 @@ export interface CropRecord {
   vehicle_zone: string | null;
   zone_description: string | null;
   zone_area: ZoneArea | null;
+  /** `clustered` for defect clusters; `grid` for undamaged-photo grid crops and clean windows (both grid cuts). */
   crop_type: 'clustered' | 'grid';
+  /** Written by every phase 1 run; crops.json of older runs lacks it, so read it through {@link cropOrigin}. */
+  origin: CropOrigin;
   /** Size of the written crop file: [height, width]. */
   crop_size: [number, number];
   /** Region of the source photo the crop shows, in source pixels. */
@@ -34,7 +46,10 @@ export interface CropRecord {
   defects: CropDefect[];
   damage_types: DamageType[];
   damage_count: number;
-  /** Grid crops: column/row in the grid and the window centre relative to the car box (0..1). */
+  /**
+   * Grid crops and clean windows: column/row in the grid and the window centre relative to the car area (0..1).
+   * Clean windows come from several grids (one per window scale), so their col/row repeat across scales.
+   */
   grid_position: { col: number; row: number; rel_x: number; rel_y: number } | null;
   /** Grid crops: share of the window that is car, and how it was measured. */
   car_ratio: number | null;
@@ -53,4 +68,12 @@ export interface CropRecord {
   fusion_strategy?: string;
   // Review
   rejected?: boolean;
+}
+
+/**
+ * The record's origin. Records written before origins existed have none; then crops were only clustered crops of
+ * damaged photos or grid crops of undamaged ones, so crop_type tells which.
+ */
+export function cropOrigin(record: Pick<CropRecord, 'crop_type'> & { origin?: CropOrigin }): CropOrigin {
+  return record.origin ?? (record.crop_type === 'clustered' ? 'defect_cluster' : 'undamaged_photo_grid');
 }

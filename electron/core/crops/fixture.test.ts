@@ -38,13 +38,17 @@ describe('crops on the fixture dataset', () => {
     console.log(
       `fixture: ${summary.crops.clustered} clustered (${summary.cropsPerPhoto.damaged} per photo), ` +
         `${summary.crops.grid} grid (${summary.cropsPerPhoto.undamaged} per photo), hit rate ${summary.detectorHitRate}, ` +
-        `no grid crop ${summary.photosWithoutGridCrop.length}`,
+        `no grid crop ${summary.photosWithoutGridCrop.length}, ${summary.crops.cleanWindows} clean windows`,
     );
+    // Clean windows of damaged photos are checked in clean-windows.test.ts; here, that they are there and apart.
+    expect(summary.crops.cleanWindows).toBeGreaterThan(0);
+    expect(metadata.crops.filter((c) => c.origin === 'damaged_photo_clean_window')).toHaveLength(summary.crops.cleanWindows);
+    expect(summary.crops.total).toBe(summary.crops.clustered + summary.crops.grid + summary.crops.cleanWindows);
     // Seed names carry the zone, so every crop has its zone fields.
     expect(metadata.crops.every((c) => c.vehicle_zone !== null && c.zone_area !== null)).toBe(true);
 
     for (const photo of dataset.photos) {
-      const crops = metadata.crops.filter((c) => c.source_image === photo.id);
+      const crops = metadata.crops.filter((c) => c.source_image === photo.id && c.origin !== 'damaged_photo_clean_window');
       if (photo.state === 'damaged') {
         const defects = photo.shapes.filter((s) => s.damageType);
         expect(crops.length).toBeGreaterThanOrEqual(1);

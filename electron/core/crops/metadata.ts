@@ -16,7 +16,7 @@ export interface PhotoCropEntry {
   /** Number of crops written for the photo. */
   crops: number;
   error?: string;
-  /** Undamaged photos: what the car locator returned. */
+  /** What the car locator returned: undamaged photos, and damaged photos it was run on for clean windows. */
   car?: { method: 'detector' | 'fallback_center'; score: number; className: string | null };
   /** sha256 of the inputs that decide the photo's crops; equal hash and files present → up to date. */
   input_hash: string;

@@ -12,14 +12,14 @@ import { decodePhoto, writeCrop } from './image';
 /** Crop files live here, relative to the workspace root (posix separators: the path is stored in JSON). */
 export const CROP_IMAGES_DIR = 'crops/images';
 
-interface PhotoContext {
+export interface PhotoContext {
   workspace: string;
   config: CropConfig;
 }
 
 type BaseFields = Pick<CropRecord, 'source_image' | 'source_path' | 'vehicle_zone' | 'zone_description' | 'zone_area'>;
 
-function baseFields(photo: Photo): BaseFields {
+export function baseFields(photo: Photo): BaseFields {
   const zone = photo.zone === null ? null : ZONES[photo.zone];
   return {
     source_image: photo.id,
@@ -30,7 +30,7 @@ function baseFields(photo: Photo): BaseFields {
   };
 }
 
-function damageShapes(photo: Photo): (Shape & { damageType: DamageType })[] {
+export function damageShapes(photo: Photo): (Shape & { damageType: DamageType })[] {
   return photo.shapes.filter((s): s is Shape & { damageType: DamageType } => s.damageType !== null);
 }
 
@@ -68,6 +68,7 @@ export async function cropDamagedPhoto(photo: Photo, { workspace, config }: Phot
       ...baseFields(photo),
       has_damage: true,
       crop_type: 'clustered',
+      origin: 'defect_cluster',
       crop_size: [size.height, size.width],
       bbox: region,
       defects: inside.map(toDefect),
@@ -110,6 +111,7 @@ export async function cropUndamagedPhoto(
       ...baseFields(photo),
       has_damage: false,
       crop_type: 'grid',
+      origin: 'undamaged_photo_grid',
       crop_size: [size.height, size.width],
       bbox: w.window,
       defects: [],

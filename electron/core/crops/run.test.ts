@@ -125,7 +125,8 @@ describe('runCrops on a hand-made dataset', () => {
       expect(clustered.some((c) => containsBox(c.bbox, d.bbox))).toBe(true);
     }
 
-    const grid = metadata.crops.filter((c) => c.crop_type === 'grid');
+    expect(clustered.every((c) => c.origin === 'defect_cluster')).toBe(true);
+    const grid = metadata.crops.filter((c) => c.origin === 'undamaged_photo_grid');
     // 700 × 600 box: 2 × 2 windows of 448 at x 100/352, y 50/202. On the mask the top-right window is
     // mostly sky; the bottom-right one is 69.0 % car (just under 70 %); the left ones 84 % and 91 %.
     expect(grid.map((c) => c.crop_id).sort()).toEqual(['ok1_g0_0', 'ok1_g0_1']);
@@ -134,6 +135,18 @@ describe('runCrops on a hand-made dataset', () => {
       expect(c.car_ratio_method).toBe('mask');
       expect(c.crop_size).toEqual([448, 448]);
       expect(containsBox(CAR, c.bbox)).toBe(true);
+    }
+
+    // Clean windows of ko1 (the locator gives the same car there): clearance 8 % of the 1140 px diagonal = 91 px.
+    // No 448 or 336 window is that far from the dents and car enough; of the 224 grid (x 100/259/417/576,
+    // y 50/175/301/426) the bottom row's first three are 181 px below the dents (the third 219 px from the
+    // corner dent too, so it comes first); the fourth is 60 px from the corner dent.
+    const clean = metadata.crops.filter((c) => c.origin === 'damaged_photo_clean_window');
+    expect(clean.map((c) => c.crop_id)).toEqual(['ko1_w2_2_3', 'ko1_w2_0_3', 'ko1_w2_1_3']);
+    expect(summary.crops).toEqual({ clustered: 2, grid: 2, cleanWindows: 3, total: 7 });
+    for (const c of clean) {
+      expect(c).toMatchObject({ has_damage: false, crop_type: 'grid', defects: [], damage_types: [], vehicle_zone: '5', crop_size: [224, 224] });
+      expect(c.bbox.y).toBe(426);
     }
 
     for (const c of metadata.crops) {
@@ -200,6 +213,23 @@ describe('runCrops on a hand-made dataset', () => {
     const metadata = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!;
     expect(metadata.photos.map((p) => p.id)).toEqual(['ko1', 'broken', 'ok1']);
     expect(metadata.crops.filter((c) => c.source_image === 'ok1')).toHaveLength(2);
+  });
+
+  it('cuts no clean window without a locator, and redoes the damaged photos once there is one or a setting changes', async () => {
+    const workspace = join(root, 'ws-clean');
+    const damagedOnly = { ...dataset, photos: dataset.photos.filter((p) => p.id === 'ko1') };
+    const without = await runCrops({ dataset: damagedOnly, workspace, locator: null });
+    expect(without.crops).toEqual({ clustered: 2, grid: 0, cleanWindows: 0, total: 2 });
+    expect(without.warnings).toEqual(['no car locator was given: damaged photos got no clean windows']);
+    const withLocator = await runCrops({ dataset: damagedOnly, workspace, locator: knownCarLocator(true) });
+    expect(withLocator.processed).toBe(1);
+    expect(withLocator.crops.cleanWindows).toBe(3);
+    expect((await runCrops({ dataset: damagedOnly, workspace, locator: knownCarLocator(true) })).skippedUpToDate).toBe(1);
+    const capped = await runCrops({ dataset: damagedOnly, workspace, locator: knownCarLocator(true), config: { cleanWindows: { maxPerPhoto: 1 } } });
+    expect(capped.processed).toBe(1);
+    expect(capped.crops.cleanWindows).toBe(1);
+    // The two windows no longer cut are gone from disk.
+    await expect(stat(join(workspace, 'crops', 'images', 'ko1_w2_0_3.jpg'))).rejects.toThrow();
   });
 
   it('reports undamaged photos as failures when no locator is given', async () => {

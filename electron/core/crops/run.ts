@@ -5,10 +5,14 @@ import { join } from 'node:path';
 import type { Dataset, Photo } from '../dataset/model';
 import type { CarLocator } from '../detector/car-locator';
 import { workspacePaths } from '../workspace/workspace';
-import { resolveCropConfig, type CropConfig } from './config';
+import { cropCleanWindows } from './clean-windows';
+import { resolveCropConfig, type CropConfig, type CropConfigInput } from './config';
 import type { CropRecord } from './crop-record';
 import { readCropsMetadata, writeCropsMetadata, type CropsMetadata, type PhotoCropEntry } from './metadata';
-import { cropDamagedPhoto, cropUndamagedPhoto } from './photo-crops';
+import { cropDamagedPhoto, cropUndamagedPhoto, damageShapes } from './photo-crops';
+import { summarizeCrops, type CropsSummary } from './summary';
+
+export type { CropsSummary } from './summary';
 
 export interface CropsProgress {
   phase: 'crops';
@@ -22,9 +26,12 @@ export interface RunCropsOptions {
   dataset: Dataset;
   /** Workspace root; crops go to `<workspace>/crops/`. */
   workspace: string;
-  /** Locates the car on undamaged photos. Omitted: the default detector is created when needed. */
+  /**
+   * Locates the car on undamaged photos, and on damaged ones for their clean windows. Omitted: the default
+   * detector is created when needed. null: no locator; undamaged photos fail and damaged ones get no clean window.
+   */
   locator?: CarLocator | null;
-  config?: Partial<CropConfig>;
+  config?: CropConfigInput;
   /** Redo every photo, even those whose crops are up to date. */
   force?: boolean;
   onProgress?: (progress: CropsProgress) => void;
@@ -33,41 +40,23 @@ export interface RunCropsOptions {
   checkpointEvery?: number;
 }
 
-export interface CropsSummary {
-  metadataPath: string;
-  /** Photos of the dataset given, and how many of each state. */
-  photos: number;
-  damagedPhotos: number;
-  undamagedPhotos: number;
-  /** Photos cropped in this run, and photos whose crops were already up to date. */
-  processed: number;
-  skippedUpToDate: number;
-  crops: { clustered: number; grid: number; total: number };
-  /** Mean crops per photo, per branch (null when the branch has no photo). */
-  cropsPerPhoto: { damaged: number | null; undamaged: number | null };
-  failures: { file: string; message: string }[];
-  /** Undamaged photos whose car was found by the detector / undamaged photos located (null when none). */
-  detectorHitRate: number | null;
-  /** Undamaged photos where no car was found and the central region was used. */
-  fallbackPhotos: string[];
-  /** Undamaged photos where no grid window was car enough. */
-  photosWithoutGridCrop: string[];
-  /** Damaged photos without any damage shape, hence no crop. */
-  damagedWithoutCrop: string[];
-  /** Things that did not stop the run (e.g. unreadable previous metadata, which was then ignored). */
-  warnings: string[];
-}
-
 /**
- * Phase 1: clustered crops around the defects of damaged photos, grid crops over the car of undamaged ones,
- * and their metadata. Per-photo failures are recorded and the run goes on; photos whose inputs did not change
- * since the last run are skipped.
+ * Phase 1: clustered crops around the defects of damaged photos and clean windows away from their damage, grid
+ * crops over the car of undamaged ones, and their metadata. Per-photo failures are recorded and the run goes on;
+ * photos whose inputs did not change since the last run are skipped.
  */
 export async function runCrops(options: RunCropsOptions): Promise<CropsSummary> {
   const { dataset, workspace, force = false, onProgress, signal, checkpointEvery = 20 } = options;
-  const config = resolveCropConfig(options.config);
+  const requested = resolveCropConfig(options.config);
   const paths = workspacePaths(workspace);
   const warnings: string[] = [];
+  // Without a locator no clean window can be placed. The config the photos are hashed with says so, so a later
+  // run with a locator redoes the damaged photos instead of taking them as up to date.
+  const noCleanWindows = options.locator === null && requested.cleanWindows.enabled;
+  const config: CropConfig = noCleanWindows ? { ...requested, cleanWindows: { ...requested.cleanWindows, enabled: false } } : requested;
+  if (noCleanWindows && dataset.photos.some((p) => p.state === 'damaged')) {
+    warnings.push('no car locator was given: damaged photos got no clean windows');
+  }
 
   let previous: CropsMetadata | null = null;
   try {
@@ -176,7 +165,7 @@ export async function runCrops(options: RunCropsOptions): Promise<CropsSummary> 
     if (ownLocator) await (ownLocator as CarLocator).dispose();
   }
 
-  return summarize(dataset, entries, crops, {
+  return summarizeCrops(dataset, entries, crops, {
     metadataPath: paths.cropsMetadata,
     processed,
     skipped,
@@ -195,7 +184,15 @@ async function cropPhoto(
   const base = { id: photo.id, file: photo.fileName, path: photo.imagePath, state: photo.state, input_hash: hash };
   if (photo.state === 'damaged') {
     const records = await cropDamagedPhoto(photo, { workspace, config });
-    return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length } };
+    const { enabled, maxPerPhoto } = config.cleanWindows;
+    // No damage outlined, no clean window (see chooseCleanWindows): the detector is not run for nothing.
+    if (!enabled || maxPerPhoto === 0 || damageShapes(photo).length === 0) {
+      return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length } };
+    }
+    const location = await (await getLocator()).locate(photo.imagePath);
+    records.push(...(await cropCleanWindows(photo, location, { workspace, config })));
+    const car = { method: location.method, score: location.score, className: location.className };
+    return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length, car } };
   }
   const location = await (await getLocator()).locate(photo.imagePath);
   const records = await cropUndamagedPhoto(photo, location, { workspace, config });
@@ -215,9 +212,10 @@ function failedEntry(photo: Photo, hash: string, message: string): PhotoCropEntr
 }
 
 /**
- * What decides a photo's crops: the image bytes, its annotation files' bytes, the crop config, and what the
- * loader derived from outside the annotation (state, zone from a zone table, damage types from a label map),
- * so changing a label map or a zone table also redoes the photo.
+ * What decides a photo's crops: the image bytes, its annotation files' bytes, the crop config (clean-window
+ * settings included, and whether a locator was there to place them), and what the loader derived from outside
+ * the annotation (state, zone from a zone table, damage types from a label map), so changing a label map or a zone
+ * table also redoes the photo.
  */
 async function inputHash(photo: Photo, configKey: string): Promise<string> {
   const hash = createHash('sha256');
@@ -243,36 +241,4 @@ function groupBySource(records: CropRecord[]): Map<string, CropRecord[]> {
   const map = new Map<string, CropRecord[]>();
   for (const r of records) map.set(r.source_image, [...(map.get(r.source_image) ?? []), r]);
   return map;
-}
-
-function summarize(
-  dataset: Dataset,
-  entries: Map<string, PhotoCropEntry>,
-  crops: Map<string, CropRecord[]>,
-  run: { metadataPath: string; processed: number; skipped: number; failures: CropsSummary['failures']; warnings: string[] },
-): CropsSummary {
-  const photos = dataset.photos.map((p) => ({ photo: p, entry: entries.get(p.id)!, records: crops.get(p.id) ?? [] }));
-  const damaged = photos.filter((p) => p.photo.state === 'damaged');
-  const undamaged = photos.filter((p) => p.photo.state === 'undamaged');
-  const located = undamaged.filter((p) => p.entry.car);
-  const clustered = damaged.reduce((n, p) => n + p.records.length, 0);
-  const grid = undamaged.reduce((n, p) => n + p.records.length, 0);
-  const ok = (list: typeof photos) => list.filter((p) => p.entry.status !== 'failed');
-  const mean = (count: number, n: number) => (n ? count / n : null);
-  return {
-    metadataPath: run.metadataPath,
-    photos: photos.length,
-    damagedPhotos: damaged.length,
-    undamagedPhotos: undamaged.length,
-    processed: run.processed,
-    skippedUpToDate: run.skipped,
-    crops: { clustered, grid, total: clustered + grid },
-    cropsPerPhoto: { damaged: mean(clustered, ok(damaged).length), undamaged: mean(grid, ok(undamaged).length) },
-    failures: run.failures,
-    detectorHitRate: located.length ? located.filter((p) => p.entry.car?.method === 'detector').length / located.length : null,
-    fallbackPhotos: located.filter((p) => p.entry.car?.method === 'fallback_center').map((p) => p.photo.fileName),
-    photosWithoutGridCrop: undamaged.filter((p) => p.entry.status === 'no_crops').map((p) => p.photo.fileName),
-    damagedWithoutCrop: damaged.filter((p) => p.entry.status === 'no_crops').map((p) => p.photo.fileName),
-    warnings: run.warnings,
-  };
 }

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { BBox } from '../dataset/model';
+import type { BBox, Point } from '../dataset/model';
 
 /**
  * Mean absolute difference (0-255) between a crop file and the same source region cut and resized
@@ -42,4 +42,41 @@ export async function hasUniformBorder(cropFile: string, depth = 3): Promise<boo
   };
   const d = Math.min(depth, width, height);
   return strip(0, 0, width, d) || strip(0, height - d, width, d) || strip(0, 0, d, height) || strip(width - d, 0, d, height);
+}
+
+/**
+ * Distance from a polygon to a window, found independently of polygonRectDistance: the least distance from points
+ * every `step` px along the outline (closing edge included), 0 when the window centre is inside the polygon
+ * (winding number, which agrees with even-odd on simple polygons). Sampling can only overestimate the true
+ * distance, by at most step / 2, so a window closer than a clearance by more than that is caught.
+ */
+export function sampledPolygonRectDistance(polygon: readonly Point[], rect: BBox, step = 0.1): number {
+  const centre: Point = [rect.x + rect.width / 2, rect.y + rect.height / 2];
+  if (windingNumber(centre, polygon) !== 0) return 0;
+  let best = Infinity;
+  for (let i = 0; i < polygon.length; i++) {
+    const [ax, ay] = polygon[i]!;
+    const [bx, by] = polygon[(i + 1) % polygon.length]!;
+    const n = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
+    for (let k = 0; k <= n; k++) {
+      const x = ax + ((bx - ax) * k) / n;
+      const y = ay + ((by - ay) * k) / n;
+      const dx = Math.max(rect.x - x, 0, x - rect.x - rect.width);
+      const dy = Math.max(rect.y - y, 0, y - rect.y - rect.height);
+      best = Math.min(best, Math.hypot(dx, dy));
+    }
+  }
+  return best;
+}
+
+function windingNumber([px, py]: Point, polygon: readonly Point[]): number {
+  let winding = 0;
+  for (let i = 0; i < polygon.length; i++) {
+    const [ax, ay] = polygon[i]!;
+    const [bx, by] = polygon[(i + 1) % polygon.length]!;
+    const side = (bx - ax) * (py - ay) - (px - ax) * (by - ay);
+    if (ay <= py && by > py && side > 0) winding++;
+    else if (ay > py && by <= py && side < 0) winding--;
+  }
+  return winding;
 }

@@ -25,19 +25,20 @@ describe.skipIf(!present)('the shared real datasets import with their stated cou
       airbag_deployed: 64,
       hood_damage: 29,
     });
-    // labelmap.json: airbag_deployed is not an exterior damage type; headlight and glass cracks are cracks.
-    expect(summary.nonDamageLabels).toEqual({ airbag_deployed: 64 });
+    // labelmap.json: airbag_deployed (interior shots of a deployed airbag) is damage without an exterior type,
+    // so every label of this set is a damage label; headlight and glass cracks are cracks.
+    expect(summary.nonDamageLabels).toEqual({});
+    expect(summary.damageTypes.unspecified_damage).toEqual({ shapes: 64, photos: 43 });
     expect(summary.damageTypes.crack.shapes).toBe(82 + 74);
+    expect(summary.damageTypes.dent.shapes).toBe(267 + 29);
     expect(summary.zones.unknown).toBe(600);
-    expect(summary.problems.errors).toBe(0);
-    // No photo of this subset is without shapes (the README's one shapeless photo is not in it), but 36 carry only
-    // airbag_deployed, which the label map says is not damage: each is kept with a warning, never skipped.
+    // No photo of this subset is without shapes (the README's one shapeless photo is not in it); the 36 that carry
+    // only airbag_deployed are damaged photos like the others, with no "no damage shapes" warning.
     const airbagOnly = dataset.photos.filter((p) => p.shapes.length > 0 && p.shapes.every((s) => s.label === 'airbag_deployed'));
     expect(airbagOnly).toHaveLength(36);
-    const noDamage = dataset.problems.filter((p) => p.code === 'no_damage_shapes');
-    expect(noDamage.map((p) => p.file).sort()).toEqual(airbagOnly.map((p) => `${p.id}.json`).sort());
-    expect(noDamage.every((p) => p.severity === 'warning' && p.message.includes("labels: 'airbag_deployed'"))).toBe(true);
-    expect(summary.problems.byCode).toEqual({ no_damage_shapes: 36 });
+    expect(airbagOnly.every((p) => p.shapes.every((s) => s.damageType === 'unspecified_damage'))).toBe(true);
+    expect(dataset.photos.filter((p) => !p.shapes.some((s) => s.damageType))).toEqual([]);
+    expect(summary.problems).toEqual({ errors: 0, warnings: 0, byCode: {} });
   });
 
   it('flickr-car-damage-parts: 70 damaged photos, 164 damage polygons, zones from zones.csv', async () => {

@@ -26,7 +26,7 @@ async function gradient(width: number, height: number, hue: number): Promise<Buf
 
 const crop = (id: string, text?: string): CropRecord => ({
   crop_id: id, crop_path: `crops/images/${id}.jpg`, source_image: 'p', source_path: '/x', has_damage: true,
-  vehicle_zone: '4', zone_description: null, zone_area: null, crop_type: 'clustered', crop_size: [40, 40],
+  vehicle_zone: '4', zone_description: null, zone_area: null, crop_type: 'clustered', origin: 'defect_cluster', crop_size: [40, 40],
   bbox: { x: 0, y: 0, width: 40, height: 40 }, defects: [], damage_types: ['dent'], damage_count: 1,
   grid_position: null, car_ratio: null, car_ratio_method: null, car_fallback: false, text_description: text,
 });

@@ -12,7 +12,7 @@ import { EmbeddingCancelledError, runEmbeddingsInWorker } from './worker';
 
 const crop = (id: string): CropRecord => ({
   crop_id: id, crop_path: `crops/images/${id}.png`, source_image: 'p', source_path: '/x', has_damage: true,
-  vehicle_zone: '4', zone_description: null, zone_area: null, crop_type: 'clustered', crop_size: [32, 32],
+  vehicle_zone: '4', zone_description: null, zone_area: null, crop_type: 'clustered', origin: 'defect_cluster', crop_size: [32, 32],
   bbox: { x: 0, y: 0, width: 32, height: 32 }, defects: [], damage_types: ['dent'], damage_count: 1,
   grid_position: null, car_ratio: null, car_ratio_method: null, car_fallback: false, text_description: `dent number ${id}`,
 });

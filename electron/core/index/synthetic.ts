@@ -55,6 +55,7 @@ export function syntheticRecords(count: number, seed: number, model = 'synthetic
       zone_description: ZONES[zone].description,
       zone_area: ZONES[zone].area,
       crop_type: hasDamage ? 'clustered' : 'grid',
+      origin: hasDamage ? 'defect_cluster' : 'undamaged_photo_grid',
       crop_size: [224, 224],
       bbox,
       defects: types.map((damageType) => ({ damageType, label: damageType, bbox })),

@@ -74,7 +74,7 @@ export function CropReview() {
                   <img src={api.imageUrl(c.cropPath, 256)} alt={`crop ${c.cropId}`} />
                   <div>
                     <code>{c.cropId}</code>
-                    <div className="muted">{c.cropType} · zone {c.zone ?? '?'} · {c.damageTypes.map(damageLabel).join(', ') || 'no damage'}</div>
+                    <div className="muted">{c.origin.replaceAll('_', ' ')} · zone {c.zone ?? '?'} · {c.damageTypes.map(damageLabel).join(', ') || 'no damage'}</div>
                     <button type="button" className={c.rejected ? '' : 'danger'} onClick={() => void toggle(c)}>
                       {c.rejected ? 'Accept' : 'Reject'}
                     </button>

@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import type { BBox, Photo, Point } from '../dataset/model';
+import type { CarLocation } from '../detector/car-locator';
+import type { CropConfig } from './config';
+import type { CropRecord } from './crop-record';
+import { intersectionArea, type Size } from './geometry';
+import { carRatio, gridWindows, maskBounds, type CarRatio, type GridWindow } from './grid';
+import { decodePhoto, writeCrop } from './image';
+import { polygonRectDistance } from './polygon-clearance';
+import { baseFields, CROP_IMAGES_DIR, damageShapes, type PhotoContext } from './photo-crops';
+
+export interface CleanWindow extends GridWindow {
+  /** Index into config.cleanWindows.windowScales of the grid the window comes from. */
+  scale: number;
+  car: CarRatio;
+  /** Least distance from the window to any damage polygon, in source pixels. */
+  clearance: number;
+}
+
+/**
+ * Two chosen windows may share at most this share of the smaller one's area. Neighbours of one grid overlap by
+ * 25-60 % and a smaller-scale window can lie inside a larger one; above half, the two crops would show mostly the
+ * same paint, and the cap is better spent on another part of the car.
+ */
+const MAX_SHARED_AREA = 0.5;
+
+type CleanWindowSettings = Pick<CropConfig, 'cropSize' | 'gridOverlap' | 'gridWindowCarShare' | 'minCarRatio' | 'useMask' | 'cleanWindows'>;
+
+/**
+ * Where a clean window may be cut, or null when nothing shows where the car is. The same area as the grid of
+ * undamaged photos: the mask's extent inside the locator's box (the detector's main car, or the central region
+ * when it found none: damaged photos are often close-ups where the detector sees no whole car while the mask
+ * still covers the panel, and the car-share rule on the mask keeps background out). Without a mask and without a
+ * detector box a window could be all background and still be called a clean car, so none are cut (undamaged
+ * photos fall back to the central region instead, since they must not be lost; clean windows are extra).
+ */
+export function cleanWindowArea(location: CarLocation, useMask: boolean): BBox | null {
+  const mask = useMask ? location.mask : null;
+  if (mask) return maskBounds(mask, location.box);
+  return location.method === 'detector' ? location.box : null;
+}
+
+/**
+ * Clean windows of a damaged photo: grid windows over the car (the grid of undamaged photos, then finer grids per
+ * windowScales), no smaller than minWindowRatio of the photo's shorter side, at least minCarRatio car, and whose
+ * distance to EVERY damage polygon (the polygon itself, see polygonRectDistance) is at least clearanceRatio × the
+ * photo diagonal. At most maxPerPhoto are kept, chosen deterministically: earlier scales first (larger windows show
+ * more panel around, like a defect crop with its margin), within a scale the farthest from the damage first, ties
+ * by row then column; a window sharing more than half of the smaller one's area with one already chosen is skipped.
+ * A photo without damage polygons gets none: a damaged photo whose damage is not outlined has no area known to be
+ * clean.
+ */
+export function chooseCleanWindows(
+  photo: Size,
+  damage: readonly (readonly Point[])[],
+  location: CarLocation,
+  config: CleanWindowSettings,
+): CleanWindow[] {
+  const { enabled, maxPerPhoto, clearanceRatio, windowScales, minWindowRatio } = config.cleanWindows;
+  if (!enabled || maxPerPhoto === 0 || damage.length === 0) return [];
+  const area = cleanWindowArea(location, config.useMask);
+  if (!area) return [];
+  const mask = config.useMask ? location.mask : null;
+  const minimum = clearanceRatio * Math.hypot(photo.width, photo.height);
+  const minSide = minWindowRatio * Math.min(photo.width, photo.height);
+  const candidates = windowScales.flatMap((share, scale) =>
+    gridWindows(area, photo, { ...config, cropSize: Math.max(1, Math.round(config.cropSize * share)) }).flatMap((w): CleanWindow[] => {
+      if (Math.min(w.window.width, w.window.height) < minSide) return [];
+      const clearance = Math.min(...damage.map((polygon) => polygonRectDistance(polygon, w.window)));
+      if (clearance < minimum) return [];
+      const car = carRatio(w.window, { box: location.box, mask });
+      return car.ratio >= config.minCarRatio ? [{ ...w, scale, car, clearance }] : [];
+    }),
+  );
+  candidates.sort((a, b) => a.scale - b.scale || b.clearance - a.clearance || a.row - b.row || a.col - b.col);
+  const chosen: CleanWindow[] = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= maxPerPhoto) break;
+    const area = (w: CleanWindow) => w.window.width * w.window.height;
+    const shared = (c: CleanWindow) => intersectionArea(c.window, candidate.window) / Math.min(area(c), area(candidate));
+    if (chosen.some((c) => shared(c) > MAX_SHARED_AREA)) continue;
+    chosen.push(candidate);
+  }
+  return chosen;
+}
+
+/** Writes the clean windows of a damaged photo as grid crops without damage; none when there is no room. */
+export async function cropCleanWindows(
+  photo: Photo,
+  location: CarLocation,
+  { workspace, config }: PhotoContext,
+): Promise<CropRecord[]> {
+  const mask = config.useMask ? location.mask : null;
+  if (mask && (mask.width !== photo.width || mask.height !== photo.height)) {
+    throw new Error(`${photo.imagePath}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
+  }
+  const windows = chooseCleanWindows(photo, damageShapes(photo).map((s) => s.points), location, config);
+  if (windows.length === 0) return [];
+  const decoded = await decodePhoto(photo.imagePath, photo);
+  const records: CropRecord[] = [];
+  for (const w of windows) {
+    // The scale is in the id: grids of different scales reuse the same columns and rows.
+    const cropId = `${photo.id}_w${w.scale}_${w.col}_${w.row}`;
+    const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
+    const size = await writeCrop(join(workspace, cropPath), decoded, w.window, config);
+    records.push({
+      crop_id: cropId,
+      crop_path: cropPath,
+      ...baseFields(photo),
+      has_damage: false,
+      crop_type: 'grid',
+      origin: 'damaged_photo_clean_window',
+      crop_size: [size.height, size.width],
+      bbox: w.window,
+      defects: [],
+      damage_types: [],
+      damage_count: 0,
+      grid_position: { col: w.col, row: w.row, rel_x: w.rel_x, rel_y: w.rel_y },
+      car_ratio: w.car.ratio,
+      car_ratio_method: w.car.method,
+      car_fallback: location.method === 'fallback_center',
+    });
+  }
+  return records;
+}
