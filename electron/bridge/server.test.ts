@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bridge.close();
+  await service.dispose();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -54,6 +55,30 @@ describe('HTTP bridge', () => {
     await service.runner.current;
     expect((await fetch(`${bridge.url}/api/scanSummary`, { method: 'POST', body: '{}' })).status).toBe(415);
     expect((await post('/api/scanSummary', {}, { origin: 'http://evil.example' })).status).toBe(403);
+  });
+
+  it('inspects a dropped photo, serves it back for the heatmap, and names a bad drop in plain words (400)', async () => {
+    const photos = (await (await post('/api/listPhotos', { limit: 1 })).json()) as { photos: { fileName: string }[] };
+    const bytes = await readFile(join(dir, 'dataset', photos.photos[0]!.fileName));
+    const res = await post('/api/inspect', { image: { bytesBase64: bytes.toString('base64'), name: 'drop.jpg' }, k: 3 });
+    expect(res.status).toBe(200);
+    const r = (await res.json()) as { photoPath: string; damage: { probability: number }; heatmap: { cols: number; rows: number; values: number[] }; windows: { score: number }[] };
+    expect(r.damage.probability).toBeGreaterThanOrEqual(0);
+    expect(r.damage.probability).toBeLessThanOrEqual(1);
+    expect(r.heatmap.values.length).toBe(r.heatmap.cols * r.heatmap.rows);
+    expect(r.windows.map((w) => w.score)).toEqual(r.windows.map((w) => w.score).sort((a, b) => b - a));
+    const served = await fetch(`${bridge.url}/img?path=${encodeURIComponent(r.photoPath)}`);
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
+
+    for (const [body, message] of [
+      [{ bytesBase64: '', name: 'empty.jpg' }, 'the dropped file empty.jpg is empty (0 bytes): drop a photo (JPEG, PNG, WebP, GIF, BMP or TIFF)'],
+      [{ bytesBase64: Buffer.from('plain text').toString('base64'), name: 'notes.jpg' }, 'the dropped file notes.jpg is not a photo CarLens can read: expected JPEG, PNG, WebP, GIF, BMP or TIFF'],
+    ] as const) {
+      const bad = await post('/api/inspect', { image: body });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ error: message, kind: 'BadImageError' });
+    }
   });
 
   it('serves images inside the dataset only', async () => {

@@ -7,6 +7,7 @@ import { ContractError, REPORT_ROUTE, isChannel } from '../shared/ipc-contract';
 import type { AppService } from '../services/app-service';
 import { PathRefusedError, resolveInside } from '../services/path-guard';
 import { NotAvailableError } from '../services/phases';
+import { BadImageError } from '../services/query-image';
 
 export interface BridgeOptions {
   service: AppService;
@@ -180,7 +181,7 @@ async function sendFile(res: ServerResponse, path: string, cache: string): Promi
 function sendError(res: ServerResponse, error: unknown): void {
   const status =
     error instanceof HttpError ? error.status
-    : error instanceof ContractError ? 400
+    : error instanceof ContractError || error instanceof BadImageError ? 400
     : error instanceof PathRefusedError ? 403
     : error instanceof NotAvailableError ? 501
     : 500;

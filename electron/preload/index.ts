@@ -22,7 +22,15 @@ function subscribe<T>(channel: string, listener: (value: T) => void): () => void
   return () => ipcRenderer.removeListener(channel, handler);
 }
 
-const methods = Object.fromEntries(CHANNEL_NAMES.map((channel) => [channel, (request: unknown) => ipcRenderer.invoke(ipcChannel(channel), request ?? {})]));
+/** Electron wraps a handler's error as "Error invoking remote method 'carlens:x': BadImageError: …": the UI shows only the message. */
+const plainError = (error: unknown): never => {
+  const message = error instanceof Error ? error.message : String(error);
+  throw new Error(message.replace(/^Error invoking remote method '[^']*': (?:\w*Error: )?/, ''));
+};
+
+const methods = Object.fromEntries(
+  CHANNEL_NAMES.map((channel) => [channel, (request: unknown) => ipcRenderer.invoke(ipcChannel(channel), request ?? {}).catch(plainError)]),
+);
 
 const api = {
   ...methods,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -18,10 +17,13 @@ import {
 import { ContextService, readContextsFile } from './context-service';
 import { cropDto } from './crops-view';
 import { DatasetView } from './dataset-view';
+import { InspectionService } from './inspection-service';
 import { modelInfo } from './model-info';
-import { IMAGE_EXTENSIONS, PathRefusedError, resolveInside } from './path-guard';
+import { PathRefusedError, resolveInside } from './path-guard';
 import { PHASE_IMPLS, type PhaseImpl } from './phases';
 import { PipelineRunner } from './pipeline-runner';
+import { storeQueryImage } from './query-image';
+import { indexFilters, searchResultDto } from './search-view';
 
 export interface AppServiceOptions {
   /** Workspace used when openDataset names none (default ./workspace beside the process). */
@@ -46,6 +48,7 @@ export class AppService {
   readonly runner: PipelineRunner;
   private readonly defaultWorkspace: string;
   private readonly contexts = new ContextService();
+  private readonly inspection = new InspectionService();
   private cachedEmbedder: { key: string; loading: Promise<QueryEmbedder> } | null = null;
 
   constructor(options: AppServiceOptions = {}) {
@@ -109,6 +112,8 @@ export class AppService {
       });
       const workspace = resolve(options.workspace ?? this.defaultWorkspace);
       await mkdir(workspace, { recursive: true });
+      // The inspector holds the previous workspace's index and ONNX sessions.
+      if (this.open && this.open.workspace !== workspace) await this.inspection.close();
       this.open = { view: new DatasetView(dataset, summarizeDataset(dataset)), workspace };
       const info: DatasetInfo = { root: dataset.root, workspace, summary: this.open.view.scanSummary() };
       return info;
@@ -168,33 +173,24 @@ export class AppService {
     search: async ({ image, text, filters, k }) => {
       const { workspace } = this.requireOpen();
       if (!image && !text?.trim()) throw new Error('search needs a photo, a text, or both');
-      let imagePath: string | undefined;
-      if (image && 'path' in image) imagePath = await this.resolveImage(image.path);
-      if (image && 'bytesBase64' in image) imagePath = await this.storeQueryImage(workspace, Buffer.from(image.bytesBase64, 'base64'));
+      const imagePath = image ? await this.queryImage(workspace, image) : undefined;
       const { Retriever, inspectionAnswer } = await import('../core/retriever');
       const { embedder, multiPatch } = await this.queryEmbedder(workspace);
       // Opened per query: a reject, a context edit or a rebuild may have switched the index generation.
       const retriever = await Retriever.open(workspace, { model: embedder.manifest.id, dim: embedder.dim });
       const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined, multiPatch });
-      const results = retriever.search(vector, {
-        k: k ?? 12,
-        filters: { vehicle_zone: filters?.zones, has_damage: filters?.hasDamage, damage_type: filters?.damageTypes },
-      });
+      const results = retriever.search(vector, { k: k ?? 12, filters: indexFilters(filters) });
       const answer = inspectionAnswer(results);
       return {
-        results: results.map((r) => ({
-          rank: r.rank,
-          score: r.score,
-          cropId: r.crop_id,
-          cropPath: join(workspace, r.crop_path),
-          sourceImage: r.source_image,
-          zone: r.zone,
-          damageTypes: r.damage_types,
-          context: r.text_description,
-          hasDamage: r.has_damage,
-        })),
+        results: results.map((r) => searchResultDto(r, workspace)),
         answer: { hasDamage: answer.has_damage, damageTypes: answer.damage_types, zone: answer.zone, evidence: answer.evidence },
       };
+    },
+
+    inspect: async ({ image, filters, k }) => {
+      const { workspace } = this.requireOpen();
+      const photoName = 'path' in image ? image.path : `the dropped file${image.name ? ` ${image.name}` : ''}`;
+      return this.inspection.inspect(workspace, await this.queryImage(workspace, image), { k, filters, photoName });
     },
 
     modelInfo: async () => modelInfo(this.open?.workspace ?? null),
@@ -231,12 +227,13 @@ export class AppService {
     return this.cachedEmbedder!.loading;
   }
 
-  /** Stops a run and releases the query embedder's ONNX sessions. */
+  /** Stops a run and releases the query embedder's and the inspector's ONNX sessions. */
   async dispose(): Promise<void> {
     const cached = this.cachedEmbedder;
     this.cachedEmbedder = null;
     this.runner.cancel();
     await this.runner.current;
+    await this.inspection.close();
     if (cached) await (await cached.loading.catch(() => null))?.embedder.dispose();
   }
 
@@ -247,16 +244,8 @@ export class AppService {
     return metadata?.crops ?? [];
   }
 
-  /** A dropped query photo is kept in the workspace under its hash, so the embedder can read it by path. */
-  private async storeQueryImage(workspace: string, bytes: Buffer): Promise<string> {
-    const sharp = (await import('sharp')).default;
-    const meta = await sharp(bytes).metadata().catch(() => null);
-    const ext = meta?.format === 'jpeg' ? '.jpg' : meta?.format ? `.${meta.format}` : null;
-    if (!ext || !IMAGE_EXTENSIONS.has(ext)) throw new Error('the dropped file is not an image sharp can read');
-    const { writeFileAtomic } = await import('../core/workspace/atomic-write');
-    const path = join(workspace, 'queries', `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}${ext}`);
-    await mkdir(join(workspace, 'queries'), { recursive: true });
-    await writeFileAtomic(path, bytes);
-    return path;
+  /** A query photo's file: a drop stored in the workspace (see storeQueryImage), or a path through the guard. */
+  private queryImage(workspace: string, image: { bytesBase64: string; name?: string } | { path: string }): Promise<string> {
+    return 'path' in image ? this.resolveImage(image.path) : storeQueryImage(workspace, Buffer.from(image.bytesBase64, 'base64'), image.name);
   }
 }

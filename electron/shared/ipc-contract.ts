@@ -3,9 +3,11 @@
  * Electron's IPC handlers, the preload API, the HTTP bridge and the renderer's clients are all typed and
  * validated from this one module, so the two transports cannot drift apart.
  *
- * Imports only zod and the plain-data domain tables: this module is bundled into the renderer and the preload script.
+ * Imports only zod and plain data (the domain tables, the crop origins; crop-record.ts imports nothing else at run
+ * time): this module is bundled into the renderer and the preload script.
  */
 import { z } from 'zod';
+import { CROP_ORIGINS } from '../core/crops/crop-record';
 import { DAMAGE_TYPES } from '../core/domain/damage-types';
 
 export const ZONE_VALUES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const;
@@ -99,6 +101,8 @@ export const CropDto = z.object({
   hasDamage: z.boolean(),
   zone: Zone.nullable(),
   cropType: z.enum(['clustered', 'grid']),
+  /** Defect cluster, grid of an undamaged photo, or clean window of a damaged photo. */
+  origin: z.enum(CROP_ORIGINS),
   bbox: BBox,
   damageTypes: z.array(DamageType),
   context: z.string().nullable(),
@@ -144,6 +148,61 @@ export const SearchResponseDto = z.object({
     zone: Vote(z.string()).nullable(),
     evidence: z.number(),
   }),
+});
+
+/** A query photo: base64 of a dropped/picked file (its name only words errors), or a path inside the workspace/dataset. */
+const ImageInputDto = z.union([
+  // Empty bytes pass the contract so the service can say "the dropped file is empty" rather than a schema error.
+  z.object({ bytesBase64: z.string().max(70_000_000), name: z.string().max(500).optional() }).strict(),
+  z.object({ path: z.string().min(1) }).strict(),
+]);
+
+const TypeScoreDto = z.object({ type: DamageType, score: z.number() });
+
+export const InspectedWindowDto = z.object({
+  /** In the photo's upright pixels. */
+  box: BBox,
+  /** Learned damage score of the window, 0..1. */
+  score: z.number(),
+  /** score ≥ windowThreshold. */
+  damaged: z.boolean(),
+  /** Most likely damage types inside the window, by the type head. */
+  types: z.array(TypeScoreDto),
+  /** Share of the neighbours that are damaged crops (evidence, not the score); null without neighbours. */
+  neighbourDamageShare: z.number().nullable(),
+  /** The window's nearest crops under the request's filters, best first; cropPath is absolute (for imageUrl). */
+  neighbours: z.array(SearchResultDto),
+});
+
+export const InspectionDto = z.object({
+  /** The inspected photo (a drop is stored under the workspace's queries/), for imageUrl under the heatmap. */
+  photoPath: z.string(),
+  /** Upright size in pixels: the frame of car, window boxes and heatmap. */
+  photo: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  /** The detector's car box; null when none was found (windows then cover the whole photo). */
+  car: BBox.nullable(),
+  damage: z.object({
+    /** Calibrated P(damaged) of the photo. */
+    probability: z.number().min(0).max(1),
+    verdict: z.enum(['damaged', 'clean', 'uncertain']),
+    /** Probabilities inside [low, high] are answered "uncertain". */
+    uncertainBand: z.tuple([z.number(), z.number()]),
+  }),
+  /** Likely damage types of the photo, by the type head; empty when the verdict is clean. */
+  types: z.array(TypeScoreDto),
+  /** The neighbours' zone vote (the heads do not predict zones); null without neighbours. */
+  zone: Vote(z.string()).nullable(),
+  /** Best window first. */
+  windows: z.array(InspectedWindowDto),
+  /** Per-cell P(damage) over the whole photo, row-major: cell (q, r) covers x ∈ [q·W/cols, (q+1)·W/cols). */
+  heatmap: z
+    .object({ cols: z.number().int().positive(), rows: z.number().int().positive(), values: z.array(z.number().min(0).max(1)) })
+    .refine((h) => h.values.length === h.cols * h.rows, { message: 'heatmap: values must hold cols × rows cells' }),
+  windowThreshold: z.number(),
+  /** Why there are no neighbours (no embeddings or index yet), when there are none; the heads still answer. */
+  retrievalUnavailable: z.string().nullable(),
+  timings: z.object({ locateMs: z.number(), analyseMs: z.number(), embedMs: z.number(), searchMs: z.number(), totalMs: z.number() }),
+  models: z.object({ heads: z.string(), embedder: z.string().nullable() }),
 });
 
 export const ModelInfoDto = z.object({
@@ -214,18 +273,25 @@ export const CHANNELS = {
   },
   search: {
     request: z.object({
-      // Base64 of a dropped/picked file, or a path inside the workspace/dataset.
-      image: z
-        .union([
-          z.object({ bytesBase64: z.string().min(1).max(70_000_000) }).strict(),
-          z.object({ path: z.string().min(1) }).strict(),
-        ])
-        .optional(),
+      image: ImageInputDto.optional(),
       text: z.string().max(2_000).optional(),
       filters: SearchFiltersDto.optional(),
       k: z.number().int().min(1).max(200).optional(),
     }).strict(),
     response: SearchResponseDto,
+  },
+  /**
+   * Is there damage on one photo, of what type, where: the damage heads' calibrated answer, a heatmap, the windows
+   * that carry it and each window's nearest crops under the filters (which narrow the evidence, never the answer).
+   */
+  inspect: {
+    request: z.object({
+      image: ImageInputDto,
+      filters: SearchFiltersDto.optional(),
+      /** Neighbours per window. */
+      k: z.number().int().min(1).max(50).optional(),
+    }).strict(),
+    response: InspectionDto,
   },
   modelInfo: { request: Empty, response: ModelInfoDto },
   /** Phase 5's report.html in the open workspace, when it has been written. */
@@ -273,6 +339,8 @@ export type ContextDto = z.infer<typeof ContextDto>;
 export type SearchFilters = z.infer<typeof SearchFiltersDto>;
 export type SearchResult = z.infer<typeof SearchResultDto>;
 export type SearchResponse = z.infer<typeof SearchResponseDto>;
+export type Inspection = z.infer<typeof InspectionDto>;
+export type InspectedWindow = z.infer<typeof InspectedWindowDto>;
 export type ModelInfo = z.infer<typeof ModelInfoDto>;
 export type PhaseName = (typeof PHASES)[number];
 export type ZoneValue = (typeof ZONE_VALUES)[number];

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { DAMAGE_TYPE_VALUES, ZONE_VALUES, type SearchFilters, type SearchResponse } from '../../../electron/shared/ipc-contract';
+import { DAMAGE_TYPE_VALUES, ZONE_VALUES, type Inspection, type SearchFilters, type SearchResponse, type SearchResult } from '../../../electron/shared/ipc-contract';
 import { api } from '../api';
 import { Chips } from '../components/Chips';
+import { InspectionPanel } from '../components/InspectionPanel';
+import { ResultCard } from '../components/ResultCard';
 import { ZONE_NAMES, damageLabel } from '../labels';
 import { errorText, useApp } from '../store';
 
@@ -13,7 +15,24 @@ async function toBase64(file: File): Promise<string> {
   return btoa(binary);
 }
 
-/** Query by a dropped or picked photo, a text, or both; filters re-run the query at once. */
+/** The neighbours' vote of a whole-photo or text search, leaving out what the filters decided (never a finding). */
+function SearchAnswer({ answer, filters }: { answer: SearchResponse['answer']; filters: SearchFilters }) {
+  const parts: string[] = [];
+  if (filters.hasDamage === undefined) parts.push(answer.hasDamage ? `${answer.hasDamage.value ? 'damage' : 'no damage'} (${Math.round(answer.hasDamage.confidence * 100)}%)` : 'no evidence');
+  if (!filters.zones?.length && answer.zone) parts.push(`zone ${answer.zone.value} ${ZONE_NAMES[answer.zone.value] ?? ''} (${Math.round(answer.zone.confidence * 100)}%)`);
+  if (!filters.damageTypes?.length && answer.damageTypes.length > 0) parts.push(answer.damageTypes.slice(0, 3).map((t) => `${damageLabel(t.value)} ${Math.round(t.confidence * 100)}%`).join(', '));
+  if (parts.length === 0) return null;
+  return (
+    <div className="answer" data-testid="answer">
+      <strong>Neighbours&apos; vote:</strong> {parts.join(' · ')}
+    </div>
+  );
+}
+
+/**
+ * A dropped or picked photo is inspected (damage yes/no with a probability, types, zone, a heatmap, windows and
+ * their neighbours); "Whole-photo search" and text queries search the index as a whole. Filters re-run at once.
+ */
 export function Search() {
   const { dataset, openPhoto, setScreen } = useApp();
   const [file, setFile] = useState<{ name: string; base64: string; preview: string } | null>(null);
@@ -21,15 +40,22 @@ export function Search() {
   // Text searches run on submit, not on every key stroke.
   const [submitted, setSubmitted] = useState('');
   const [filters, setFilters] = useState<SearchFilters>({});
+  const [inspection, setInspection] = useState<Inspection | null>(null);
+  const [wholePhoto, setWholePhoto] = useState(false);
   const [response, setResponse] = useState<SearchResponse | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [inspecting, setInspecting] = useState(false);
+  const [searching, setSearching] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
 
   const takeFile = useCallback(async (f: File | undefined) => {
     if (!f) return;
-    if (!f.type.startsWith('image/')) return setError(`${f.name} is not an image`);
+    setError(null);
+    if (f.size === 0) return setError(`${f.name} is empty (0 bytes): drop a photo file`);
+    if (!f.type.startsWith('image/')) return setError(`${f.name} is not an image: drop a photo (JPEG, PNG, WebP, GIF, BMP or TIFF)`);
+    setInspection(null);
+    setWholePhoto(false);
     setFile({ name: f.name, base64: await toBase64(f), preview: URL.createObjectURL(f) });
   }, []);
 
@@ -55,26 +81,53 @@ export function Search() {
     };
   }, [takeFile]);
 
+  // A photo is inspected; filters narrow its windows' neighbours (not its answer), so they re-run it too.
   useEffect(() => {
-    if ((!file && !submitted) || !dataset) return;
+    if (!file || !dataset) return setInspection(null);
     let stale = false;
-    setBusy(true);
-    setError(null);
+    setInspecting(true);
     api
-      .search({ image: file ? { bytesBase64: file.base64 } : undefined, text: submitted || undefined, filters, k: 24 })
-      .then((r) => !stale && setResponse(r), (e: unknown) => !stale && setError(errorText(e)))
-      .finally(() => !stale && setBusy(false));
+      .inspect({ image: { bytesBase64: file.base64, name: file.name }, filters, k: 8 })
+      .then(
+        (r) => !stale && setInspection(r),
+        (e: unknown) => {
+          if (stale) return;
+          setError(errorText(e));
+          setInspection(null);
+        },
+      )
+      .finally(() => !stale && setInspecting(false));
     return () => {
       stale = true;
     };
-  }, [file, submitted, filters, dataset]);
+  }, [file, filters, dataset]);
+
+  // With a photo, the whole-photo search runs only when asked for; without one, a submitted text runs it.
+  const searchShown = !file || wholePhoto;
+  useEffect(() => {
+    if (!searchShown || (!file && !submitted) || !dataset) return setResponse(null);
+    let stale = false;
+    setSearching(true);
+    api
+      .search({ image: file ? { bytesBase64: file.base64, name: file.name } : undefined, text: submitted || undefined, filters, k: 24 })
+      .then((r) => !stale && setResponse(r), (e: unknown) => !stale && setError(errorText(e)))
+      .finally(() => !stale && setSearching(false));
+    return () => {
+      stale = true;
+    };
+  }, [searchShown, file, submitted, filters, dataset]);
 
   if (!dataset) return <p className="muted empty">Open a dataset first.</p>;
-  const answer = response?.answer;
+  const openResult = (r: SearchResult) => {
+    setScreen('dataset');
+    void openPhoto(r.sourceImage);
+  };
   return (
     <section className={dragging ? 'search dragging' : 'search'}>
       <header className="toolbar">
         <h2>Search</h2>
+        {/* Filters re-run a shown inspection or search: the old answer stays until the new one is in. */}
+        {((inspecting && inspection) || (searching && response)) && <span className="muted toolbar-note" role="status">Updating…</span>}
       </header>
       <div className="query">
         <button type="button" className="dropzone" onClick={() => picker.current?.click()} aria-label="Pick a query photo">
@@ -86,11 +139,28 @@ export function Search() {
           onSubmit={(e) => {
             e.preventDefault();
             setSubmitted(text.trim());
+            if (file) setWholePhoto(true);
           }}
         >
           <input value={text} onChange={(e) => setText(e.target.value)} placeholder="Describe the damage, e.g. dent on the driver door" aria-label="Query text" />
           <button type="submit" className="primary" disabled={!file && !text.trim()}>Search</button>
-          {file && <button type="button" onClick={() => setFile(null)}>Clear photo</button>}
+          {file && (
+            <button type="button" aria-pressed={wholePhoto} className={wholePhoto ? 'toggle on' : 'toggle'} onClick={() => setWholePhoto(!wholePhoto)}>
+              Whole-photo search
+            </button>
+          )}
+          {file && (
+            <button
+              type="button"
+              onClick={() => {
+                setFile(null);
+                setWholePhoto(false);
+                setError(null);
+              }}
+            >
+              Clear photo
+            </button>
+          )}
         </form>
       </div>
       <div className="filters">
@@ -106,28 +176,19 @@ export function Search() {
         <Chips label="Type" options={DAMAGE_TYPE_VALUES} selected={filters.damageTypes ?? []} onChange={(t) => setFilters({ ...filters, damageTypes: t.length ? t : undefined })} render={damageLabel} />
       </div>
       {error && <p className="error" role="alert">{error}</p>}
-      {busy && <p className="muted loading">Searching…</p>}
-      {answer && (
-        <div className="answer" data-testid="answer">
-          <strong>Inspection:</strong>{' '}
-          {answer.hasDamage ? `${answer.hasDamage.value ? 'damage' : 'no damage'} (${Math.round(answer.hasDamage.confidence * 100)}%)` : 'no evidence'}
-          {answer.zone && ` · zone ${answer.zone.value} ${ZONE_NAMES[answer.zone.value] ?? ''} (${Math.round(answer.zone.confidence * 100)}%)`}
-          {answer.damageTypes.length > 0 && ` · ${answer.damageTypes.slice(0, 3).map((t) => `${damageLabel(t.value)} ${Math.round(t.confidence * 100)}%`).join(', ')}`}
+      {inspecting && !inspection && <p className="muted loading">Inspecting the photo…</p>}
+      {inspection && <InspectionPanel key={inspection.photoPath} inspection={inspection} filters={filters} onOpen={openResult} />}
+      {searchShown && (
+        <div className="whole-search">
+          {file && <h3>Whole-photo search</h3>}
+          {searching && <p className="muted loading">Searching…</p>}
+          {response && <SearchAnswer answer={response.answer} filters={filters} />}
+          {response && response.results.length === 0 && <p className="muted empty">No crop passes these filters.</p>}
+          <ul className="results" aria-label="Search results">
+            {response?.results.map((r) => <ResultCard key={r.cropId} result={r} label={`result ${r.rank}`} onOpen={openResult} />)}
+          </ul>
         </div>
       )}
-      {response && response.results.length === 0 && <p className="muted empty">No crop passes these filters.</p>}
-      <ul className="results">
-        {response?.results.map((r) => (
-          <li key={r.cropId} data-testid="result">
-            <button type="button" onClick={() => { setScreen('dataset'); void openPhoto(r.sourceImage); }} title="Open the source photo">
-              <img src={api.imageUrl(r.cropPath, 256)} alt={`result ${r.rank}`} loading="lazy" />
-              <span className="score">{r.score.toFixed(3)}</span>
-              <span className="card-line">zone {r.zone ?? '?'} · {r.hasDamage ? r.damageTypes.map(damageLabel).join(', ') : 'undamaged'}</span>
-              {r.context && <span className="card-sub">{r.context}</span>}
-            </button>
-          </li>
-        ))}
-      </ul>
     </section>
   );
 }
