@@ -2,7 +2,7 @@
  * Region-level inspection on the held-out side of the claim-grouped split, as the app answers a dropped photo,
  * each figure beside its trivial baseline, per source; then drop → answer latency on 1024 px photos.
  *
- *   npx tsx bench/inspection.ts [--workspace DIR] [--max-per-source N]
+ *   npx tsx bench/inspection.ts [--workspace DIR] [--max-per-source N] [--latency-only]
  *
  * With a workspace that has an index, each window's neighbours come from training-side crops only.
  */
@@ -15,22 +15,24 @@ import { percentile } from '../electron/core/validation/binary-metrics';
 import { formatInspectionFigures } from '../electron/core/validation/inspection-table';
 import { inspectionFigures } from '../electron/core/validation/inspection-figures';
 
-const { values } = parseArgs({ options: { workspace: { type: 'string', default: 'workspace' }, 'max-per-source': { type: 'string' } } });
+const { values } = parseArgs({ options: { workspace: { type: 'string', default: 'workspace' }, 'max-per-source': { type: 'string' }, 'latency-only': { type: 'boolean', default: false } } });
 const sources = defaultSources();
 const dataset = mergeDatasets(await Promise.all(sources.map((s) => loadDataset(s.path, s))));
 const inspector = await openInspector(values.workspace!);
 if (inspector.retrievalUnavailable) console.log(`no neighbours (heads only): ${inspector.retrievalUnavailable}\n`);
-const started = Date.now();
-const figures = await inspectionFigures({
-  photos: dataset.photos,
-  parts: inspector,
-  maxPhotosPerSource: values['max-per-source'] ? Number(values['max-per-source']) : undefined,
-  onProgress: (done, total) => {
-    if (done % 50 === 0 || done === total) process.stderr.write(`inspected ${done}/${total}\n`);
-  },
-});
-console.log(formatInspectionFigures(figures));
-console.log(`(${Math.round((Date.now() - started) / 1000)} s)\n`);
+if (!values['latency-only']) {
+  const started = Date.now();
+  const figures = await inspectionFigures({
+    photos: dataset.photos,
+    parts: inspector,
+    maxPhotosPerSource: values['max-per-source'] ? Number(values['max-per-source']) : undefined,
+    onProgress: (done, total) => {
+      if (done % 50 === 0 || done === total) process.stderr.write(`inspected ${done}/${total}\n`);
+    },
+  });
+  console.log(formatInspectionFigures(figures));
+  console.log(`(${Math.round((Date.now() - started) / 1000)} s)\n`);
+}
 
 // Latency as the app sees it: 1024 px flickr photos, sessions warm, no filter (one batched search), sequential.
 const photos = dataset.photos.filter((p) => p.width >= 1024).slice(0, 30);
