@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import type { BBox, Photo, Point } from '../dataset/model';
 import type { CarLocation } from '../detector/car-locator';
 import type { CropConfig } from './config';
 import type { CropRecord } from './crop-record';
 import { intersectionArea, type Size } from './geometry';
 import { carRatio, gridWindows, maskBounds, type CarRatio, type GridWindow } from './grid';
-import { decodePhoto, writeCrop } from './image';
 import { polygonRectDistance } from './polygon-clearance';
-import { baseFields, CROP_IMAGES_DIR, damageShapes, type PhotoContext } from './photo-crops';
+import { damageShapes, writeGridCrops, type PhotoContext } from './photo-crops';
 
 export interface CleanWindow extends GridWindow {
   /** Index into config.cleanWindows.windowScales of the grid the window comes from. */
@@ -96,30 +94,6 @@ export async function cropCleanWindows(
   }
   const windows = chooseCleanWindows(photo, damageShapes(photo).map((s) => s.points), location, config);
   if (windows.length === 0) return [];
-  const decoded = await decodePhoto(photo.imagePath, photo);
-  const records: CropRecord[] = [];
-  for (const w of windows) {
-    // The scale is in the id: grids of different scales reuse the same columns and rows.
-    const cropId = `${photo.id}_w${w.scale}_${w.col}_${w.row}`;
-    const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
-    const size = await writeCrop(join(workspace, cropPath), decoded, w.window, config);
-    records.push({
-      crop_id: cropId,
-      crop_path: cropPath,
-      ...baseFields(photo),
-      has_damage: false,
-      crop_type: 'grid',
-      origin: 'damaged_photo_clean_window',
-      crop_size: [size.height, size.width],
-      bbox: w.window,
-      defects: [],
-      damage_types: [],
-      damage_count: 0,
-      grid_position: { col: w.col, row: w.row, rel_x: w.rel_x, rel_y: w.rel_y },
-      car_ratio: w.car.ratio,
-      car_ratio_method: w.car.method,
-      car_fallback: location.method === 'fallback_center',
-    });
-  }
-  return records;
+  // The scale is in the id: grids of different scales reuse the same columns and rows.
+  return writeGridCrops(photo, windows, location, 'damaged_photo_clean_window', (w) => `${photo.id}_w${w.scale}_${w.col}_${w.row}`, { workspace, config });
 }

@@ -6,7 +6,7 @@ import { ZONES } from '../domain/zones';
 import type { CropConfig } from './config';
 import type { CropDefect, CropRecord } from './crop-record';
 import { clusterDefects, cropRegionForCluster, intersectionArea } from './geometry';
-import { carRatio, gridWindows, maskBounds } from './grid';
+import { carRatio, gridWindows, maskBounds, type CarRatio, type GridWindow } from './grid';
 import { decodePhoto, writeCrop } from './image';
 
 /** Crop files live here, relative to the workspace root (posix separators: the path is stored in JSON). */
@@ -99,10 +99,28 @@ export async function cropUndamagedPhoto(
     .map((w) => ({ ...w, car: carRatio(w.window, { box: location.box, mask }) }))
     .filter((w) => w.car.ratio >= config.minCarRatio);
   if (kept.length === 0) return [];
+  return writeGridCrops(photo, kept, location, 'undamaged_photo_grid', (w) => `${photo.id}_g${w.col}_${w.row}`, { workspace, config });
+}
+
+/** A grid window to write as a crop without damage, with the share of it that is car. */
+export type CarWindow = GridWindow & { car: CarRatio };
+
+/**
+ * Writes grid windows of a photo as crops without damage (grids over undamaged photos, clean windows of damaged
+ * ones): one decode of the photo, one record per window.
+ */
+export async function writeGridCrops<W extends CarWindow>(
+  photo: Photo,
+  windows: readonly W[],
+  location: CarLocation,
+  origin: 'undamaged_photo_grid' | 'damaged_photo_clean_window',
+  cropIdOf: (window: W) => string,
+  { workspace, config }: PhotoContext,
+): Promise<CropRecord[]> {
   const decoded = await decodePhoto(photo.imagePath, photo);
   const records: CropRecord[] = [];
-  for (const w of kept) {
-    const cropId = `${photo.id}_g${w.col}_${w.row}`;
+  for (const w of windows) {
+    const cropId = cropIdOf(w);
     const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
     const size = await writeCrop(join(workspace, cropPath), decoded, w.window, config);
     records.push({
@@ -111,7 +129,7 @@ export async function cropUndamagedPhoto(
       ...baseFields(photo),
       has_damage: false,
       crop_type: 'grid',
-      origin: 'undamaged_photo_grid',
+      origin,
       crop_size: [size.height, size.width],
       bbox: w.window,
       defects: [],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAMAGE_TYPES } from '../domain/damage-types';
-import { cellLabels, insidePolygon } from './cell-labels';
+import { cellLabels } from './cell-labels';
 
 describe('cellLabels', () => {
   it('covers exactly the cells under a polygon, partially at its edges, with the type of the polygon', () => {
@@ -23,12 +23,5 @@ describe('cellLabels', () => {
     const { type, coverage } = cellLabels([right, left], 16, 16, 1, 1);
     expect(DAMAGE_TYPES[type[0]!]).toBe('surface_scratch');
     expect(coverage[0]).toBe(0.75);
-  });
-
-  it('tests points with the even-odd rule (a concave polygon)', () => {
-    const u = [[0, 0], [30, 0], [30, 30], [20, 30], [20, 10], [10, 10], [10, 30], [0, 30]] as [number, number][];
-    expect(insidePolygon(5, 20, u)).toBe(true);
-    expect(insidePolygon(15, 20, u)).toBe(false);
-    expect(insidePolygon(15, 5, u)).toBe(true);
   });
 });

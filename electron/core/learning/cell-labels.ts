@@ -1,3 +1,4 @@
+import { pointInPolygon } from '../crops/polygon-clearance';
 import type { Point } from '../dataset/model';
 import { DAMAGE_TYPES, type DamageType } from '../domain/damage-types';
 
@@ -12,17 +13,6 @@ export interface CellLabels {
   coverage: Float32Array;
   /** Index into DAMAGE_TYPES of the type covering most of the cell, −1 where none does. */
   type: Int8Array;
-}
-
-/** Even-odd rule: is (x, y) inside the polygon. */
-export function insidePolygon(x: number, y: number, points: readonly Point[]): boolean {
-  let inside = false;
-  for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
-    const [xi, yi] = points[i]!;
-    const [xj, yj] = points[j]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 /**
@@ -47,7 +37,7 @@ export function cellLabels(polygons: readonly DamagePolygon[], width: number, he
         let count = 0;
         for (let sy = 0; sy < samples; sy++) {
           for (let sx = 0; sx < samples; sx++) {
-            const hit = insidePolygon((q + (sx + 0.5) / samples) * cellW, (r + (sy + 0.5) / samples) * cellH, polygon.points);
+            const hit = pointInPolygon([(q + (sx + 0.5) / samples) * cellW, (r + (sy + 0.5) / samples) * cellH], polygon.points);
             if (hit) count++;
           }
         }

@@ -1,7 +1,7 @@
 import type { BBox, Photo } from '../dataset/model';
 import type { DamageType } from '../domain/damage-types';
 import { inspectPhoto, type InspectorParts, type PhotoInspection } from '../inspection/inspect';
-import { insidePolygon } from '../learning/cell-labels';
+import { pointInPolygon } from '../crops/polygon-clearance';
 import { sourceOf, splitPhotos } from '../split/split';
 import { balancedAccuracy, brier, pairedAuroc, percentile, reliability, type ReliabilityBin } from './binary-metrics';
 
@@ -82,7 +82,7 @@ function windowTruth(photo: Photo, box: BBox): { coverage: number; touches: bool
     for (let j = 0; j < SAMPLES; j++) {
       const x = box.x + ((j + 0.5) / SAMPLES) * box.width;
       const y = box.y + ((i + 0.5) / SAMPLES) * box.height;
-      const hit = overlapping.find((s) => insidePolygon(x, y, s.points));
+      const hit = overlapping.find((s) => pointInPolygon([x, y], s.points));
       if (hit) {
         inside++;
         types.add(hit.damageType!);
