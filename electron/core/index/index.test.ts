@@ -127,6 +127,26 @@ describe('buildIndex + LocalIndex (Flat)', () => {
     expect(second.generation).toBe(first.generation + 2);
     expect((await readdir(indexDir)).sort()).toEqual(['current', `gen-${second.generation}`]);
   });
+
+  it('concurrent builds never share a generation folder, and current always names a whole, live generation', async () => {
+    const { ws } = await freshWorkspace('concurrent', 300);
+    const { indexDir } = workspacePaths(ws);
+    for (let round = 0; round < 3; round++) {
+      const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => buildIndex({ workspace: ws })));
+      const built = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.generation] : []));
+      // Each writer had a folder of its own.
+      expect(new Set(built).size).toBe(built.length);
+      for (const o of outcomes) {
+        if (o.status === 'rejected') expect(String(o.reason)).toMatch(/went live while generation \d+ was being written; nothing was changed/);
+      }
+      const index = await LocalIndex.open(ws);
+      expect(index.size).toBe(298);
+      expect(index.config.generation).toBe(Math.max(...built));
+      // Nothing older than the live generation is left behind.
+      const folders = (await readdir(indexDir)).filter((n) => n.startsWith('gen-')).map((n) => Number(n.slice(4)));
+      expect(folders.every((g) => g >= index.config.generation)).toBe(true);
+    }
+  });
 });
 
 describe('review edits', () => {
