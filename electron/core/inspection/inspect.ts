@@ -13,7 +13,7 @@ export type DamageVerdict = 'damaged' | 'clean' | 'uncertain';
 
 export interface InspectedWindow {
   box: BBox;
-  /** Learned damage score of the window (mean of its 3 most damaged cells), 0..1. */
+  /** Learned damage score of the window (mean of its most damaged quarter of cells), 0..1. */
   score: number;
   /** score ≥ the heads' window threshold. */
   damaged: boolean;
@@ -105,7 +105,8 @@ export async function inspectPhoto(imagePath: string, parts: InspectorParts, opt
       const found = neighbours[i]!;
       return {
         box,
-        score: round(score),
+        // Unrounded: many windows score within 0.001 of each other near 1, and rounding would tie them.
+        score,
         damaged: score >= windowThreshold,
         types: typeScores(map, cellsInBox(map, box)).slice(0, 3).map((t) => ({ type: t.type, score: round(t.score) })),
         neighbourDamageShare: found.length > 0 ? round(found.filter((r) => r.has_damage).length / found.length) : null,

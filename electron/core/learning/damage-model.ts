@@ -53,8 +53,11 @@ export interface DamageMap {
 }
 
 export const PHOTO_FEATURES = ['logit_max_cell', 'logit_top5_cells', 'logit_top20_cells', 'mean_cell', 'share_cells_over_half'] as const;
-/** Cells whose centre lies in a window; a window scores the mean of its 3 most damaged cells (one stray cell is not enough). */
-const WINDOW_TOP_CELLS = 3;
+/**
+ * A window scores the mean of its most damaged quarter of cells: measured on the held-out claims (window AUROC within
+ * photos) against the top cell 0.839, the top 3 cells 0.849, the top 10 % 0.864, all cells 0.863, the top 25 % 0.867.
+ */
+const WINDOW_TOP_SHARE = 0.25;
 
 const logit = (p: number) => {
   const clamped = Math.min(1 - 1e-4, Math.max(1e-4, p));
@@ -98,7 +101,8 @@ export function cellsInBox(map: Pick<DamageMap, 'cols' | 'rows' | 'photoWidth' |
 }
 
 export function windowScore(map: DamageMap, box: BBox): number {
-  return topMean(cellsInBox(map, box).map((c) => map.damage[c]!), WINDOW_TOP_CELLS);
+  const cells = cellsInBox(map, box);
+  return topMean(cells.map((c) => map.damage[c]!), Math.ceil(WINDOW_TOP_SHARE * cells.length));
 }
 
 /** Damage types over some cells (default all), each cell's type distribution weighted by its damage probability. */

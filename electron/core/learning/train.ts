@@ -117,7 +117,11 @@ export async function trainDamageHeads(options: TrainHeadsOptions): Promise<Head
   const presentTypes = POSITIVE_TYPES.filter((_, t) => typeLabels.includes(t));
   const remap = new Map(presentTypes.map((t, k) => [POSITIVE_TYPES.indexOf(t), k]));
   onProgress?.(`type head: ${typeLabels.length} cells over ${presentTypes.join(', ')}`);
-  const type = trainHead({ x: stack(typeRows, dim), y: Int32Array.from(typeLabels, (t) => remap.get(t)!), dim }, { classes: [...presentTypes], hidden: 0, epochs: 10, seed: seed + 1 });
+  const typeY = Int32Array.from(typeLabels, (t) => remap.get(t)!);
+  const typeCounts = presentTypes.map((_, k) => typeY.filter((y) => y === k).length);
+  // Balanced: large polygons (missing parts, cracked glass) would otherwise outvote the small, frequent scratches.
+  const typeWeight = Float32Array.from(typeY, (y) => typeY.length / (presentTypes.length * typeCounts[y]!));
+  const type = trainHead({ x: stack(typeRows, dim), y: typeY, weight: typeWeight, dim }, { classes: [...presentTypes], hidden: 0, epochs: 10, seed: seed + 1 });
 
   const maps: { photo: Photo; map: DamageMap }[] = [];
   for (const photo of calibration) maps.push({ photo, map: await analyseWith(extractor, manifest, { damage, type }, photo.imagePath) });
