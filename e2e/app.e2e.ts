@@ -165,7 +165,10 @@ describe('CarLens UI over the HTTP bridge', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(await answer.locator('.verdict-line').textContent()).toMatch(/^Damage: (yes|no|uncertain) — \d+ % probability of damage$/);
     expect(await answer.textContent()).toMatch(/Likely types: [a-z ]+ \d+ %/);
-    expect(await answer.textContent()).toMatch(/Zone: \d+ .+ \(\d+ % of the neighbours' votes\)/);
+    // A zone is answered only when most of the neighbours back it.
+    const zoneLine = /Zone: (?:\d+ .+ \((\d+) % of the neighbours' votes\)|unknown \(no zone has the votes of most neighbours\))/.exec((await answer.textContent())!);
+    expect(zoneLine).not.toBeNull();
+    if (zoneLine![1] !== undefined) expect(Number(zoneLine![1])).toBeGreaterThanOrEqual(50);
     const heatmap = page.getByRole('img', { name: /^Damage heatmap over the photo: \d+ of \d+ windows over the damage threshold/ });
     await heatmap.waitFor();
     expect(await heatmap.getByTestId('heat-cells').locator('rect').count()).toBeGreaterThan(10);

@@ -31,7 +31,7 @@ export interface PhotoInspection {
   damage: { probability: number; verdict: DamageVerdict; uncertainBand: [number, number] };
   /** Empty when the verdict is clean. */
   types: { type: DamageType; score: number }[];
-  /** The neighbours' zone vote (the heads do not predict zones). */
+  /** The neighbours' zone vote when a majority backs it, else null (the heads do not predict zones). */
   zone: Vote<string> | null;
   /** Best window first. */
   windows: InspectedWindow[];
@@ -66,6 +66,14 @@ async function windowImages(raw: RawImage, windows: readonly BBox[]): Promise<Bu
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
+
+/** A zone is answered only when most of the neighbours' vote backs it (crops without a zone vote for none). */
+export const ZONE_MAJORITY = 0.5;
+
+function zoneAnswer(neighbours: RetrievalResult[]): Vote<string> | null {
+  const vote = inspectionAnswer(neighbours).zone;
+  return vote && vote.confidence >= ZONE_MAJORITY ? vote : null;
+}
 
 /** Photo → car → windows → one backbone pass for the heatmap → windows embedded in one batch → one batched search. */
 export async function inspectPhoto(imagePath: string, parts: InspectorParts, options: InspectOptions = {}): Promise<PhotoInspection> {
@@ -121,7 +129,7 @@ export async function inspectPhoto(imagePath: string, parts: InspectorParts, opt
     car,
     damage: { probability: round(probability), verdict, uncertainBand },
     types: verdict === 'clean' ? [] : typeScores(map).slice(0, 3).map((t) => ({ type: t.type, score: round(t.score) })),
-    zone: inspectionAnswer(evidence.length > 0 ? evidence : windows.flatMap((w) => w.neighbours)).zone,
+    zone: zoneAnswer(evidence.length > 0 ? evidence : windows.flatMap((w) => w.neighbours)),
     windows,
     heatmap: { cols: map.cols, rows: map.rows, values: Array.from(map.damage, round) },
     windowThreshold: round(windowThreshold),

@@ -20,7 +20,7 @@ function Answer({ inspection, filters }: { inspection: Inspection; filters: Sear
   let zoneLine: string;
   if (filters.zones?.length) zoneLine = 'not judged: the zone filter decides which neighbours vote';
   else if (zone) zoneLine = `${zone.value} ${ZONE_NAMES[zone.value] ?? ''} (${pct(zone.confidence)} of the neighbours' votes)`;
-  else zoneLine = retrievalUnavailable ? 'unknown (no neighbours)' : 'unknown (no neighbour passes the filters)';
+  else zoneLine = retrievalUnavailable ? 'unknown (no neighbours)' : 'unknown (no zone has the votes of most neighbours)';
   return (
     <div className={`verdict ${damage.verdict}`} data-testid="inspection-answer" role="status">
       <p className="verdict-line">
