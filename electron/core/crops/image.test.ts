@@ -39,3 +39,23 @@ describe('crop output size', () => {
     expect(await sharp(jpeg).metadata()).toMatchObject({ width: 448, height: 224, format: 'jpeg' });
   });
 });
+
+describe('transparent photos', () => {
+  /** 2×1 pixels: one fully transparent (stored colour black), one opaque red. */
+  const withAlpha = (channels: 2 | 4) => {
+    const data = channels === 4 ? Buffer.from([0, 0, 0, 0, 255, 0, 0, 255]) : Buffer.from([0, 0, 255, 255]);
+    return sharp(data, { raw: { width: 2, height: 1, channels } }).png().toBuffer();
+  };
+
+  it('flattens RGBA and grey+alpha onto mid-grey, not black, and keeps opaque pixels', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'carlens-crops-alpha-'));
+    for (const channels of [4, 2] as const) {
+      const path = join(dir, `alpha${channels}.png`);
+      await sharp(await withAlpha(channels)).toFile(path);
+      const decoded = await decodePhoto(path, { width: 2, height: 1 });
+      const pixels = [...decoded.data];
+      expect(decoded.channels).toBe(3);
+      expect(pixels).toEqual(channels === 4 ? [128, 128, 128, 255, 0, 0] : [128, 128, 128, 255, 255, 255]);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { BBox } from '../dataset/model';
+import { TRANSPARENT_BACKGROUND } from '../dataset/photo-background';
 import { writeFileAtomic } from '../workspace/atomic-write';
 import type { CropConfig } from './config';
 import type { Size } from './geometry';
@@ -26,7 +27,8 @@ export async function decodePhoto(path: string, expected: Size): Promise<Decoded
       `${path}: the image is ${upright.width}×${upright.height} but its annotation says ${expected.width}×${expected.height}`,
     );
   }
-  let pipeline = sharp(path, { failOn: 'error' });
+  // flatten is a no-op without alpha; with it, transparent pixels become neutral grey instead of their stored colour.
+  let pipeline = sharp(path, { failOn: 'error' }).flatten({ background: TRANSPARENT_BACKGROUND });
   if (matches(upright)) pipeline = pipeline.autoOrient();
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels };

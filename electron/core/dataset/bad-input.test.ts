@@ -3,29 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelme, photo, square } from './bad-input-fixtures';
 import { loadDataset } from './load';
 import type { Dataset } from './model';
 
-/** A textured JPEG: flat colours compress so well that truncating them may cut nothing but padding. */
-async function photo(width = 320, height = 240): Promise<Buffer> {
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919 + (i >> 5) * 31) % 251;
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-}
-
-function labelme(shapes: { label: string; points: number[][]; shape_type?: string }[], width = 320, height = 240, imagePath = 'x.jpg') {
-  return JSON.stringify({
-    version: '5.2.1',
-    flags: {},
-    shapes: shapes.map((s) => ({ group_id: null, shape_type: 'polygon', flags: {}, ...s })),
-    imagePath,
-    imageData: null,
-    imageWidth: width,
-    imageHeight: height,
-  });
-}
-
-const square = (x: number, y: number, s = 20) => [[x, y], [x + s, y], [x + s, y + s], [x, y + s]];
 const name = (state: 'ko' | 'ok', ts: string, zone: number) => `zona1_${state}_2_3_${ts}_zona_${zone}_`;
 const files = {
   image: (stem: string) => `${stem}imageDANO_original.jpg`,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { readFailureReason } from './dataset-files';
 
 const PointSchema = z.tuple([z.number(), z.number()]);
 
@@ -23,11 +24,16 @@ export type LabelMeShape = z.infer<typeof LabelMeShapeSchema>;
 
 export type LabelMeResult =
   | { ok: true; file: LabelMeFile }
-  | { ok: false; code: 'empty_file' | 'malformed_json' | 'invalid_labelme'; message: string };
+  | { ok: false; code: 'empty_file' | 'malformed_json' | 'invalid_labelme' | 'unreadable_file'; message: string };
 
-/** Reads and validates one LabelMe JSON file; never throws for bad content, only for I/O errors. */
+/** Reads and validates one LabelMe JSON file; never throws: an unreadable file is a result like a malformed one. */
 export async function readLabelMe(path: string): Promise<LabelMeResult> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return { ok: false, code: 'unreadable_file', message: `cannot read the file: ${readFailureReason(error)}` };
+  }
   if (text.trim().length === 0) return { ok: false, code: 'empty_file', message: 'the file is empty' };
   let json: unknown;
   try {

@@ -81,6 +81,11 @@ export const PROBLEM_CODES = [
   'unexpected_segmentation',
   'duplicate_photo',
   'shape_degenerate',
+  'unreadable_file',
+  'corrupt_image',
+  'unsupported_format',
+  'damage_not_area',
+  'exif_orientation',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

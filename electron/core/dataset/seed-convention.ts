@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SEED_LABELS } from '../domain/damage-types';
 import { isZoneId, type ZoneId } from '../domain/zones';
+import { annotationToPhoto } from './annotation-frame';
 import { mapLimit } from './concurrency';
+import { listDatasetFiles, loadFailure, SUPPORTED_IMAGE, unsupportedImageFormat, unsupportedImageProblem } from './dataset-files';
 import { probeImage } from './image-probe';
 import { readLabelMe } from './labelme';
 import type { Dataset, Photo, PhotoState, Problem } from './model';
@@ -52,17 +53,26 @@ interface SeedGroup {
   name: SeedName;
 }
 
+/** The format of an image that is not a seed photo by its type: anything but JPEG (a PNG is a bad name, as before). */
+function nonJpegPhotoFormat(fileName: string): string | null {
+  if (/\.(jpe?g|png)$/i.test(fileName)) return null;
+  return unsupportedImageFormat(fileName) ?? (SUPPORTED_IMAGE.test(fileName) ? fileName.replace(/^.*\./, '').toUpperCase() : null);
+}
+
 export async function loadSeedDataset(root: string, maxPixels?: number): Promise<Dataset> {
-  const entries = await readdir(root, { withFileTypes: true });
   const problems: Problem[] = [];
   const groups = new Map<string, SeedGroup>();
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const name = parseSeedName(entry.name);
+  for (const fileName of await listDatasetFiles(root)) {
+    const name = parseSeedName(fileName);
+    const format = nonJpegPhotoFormat(fileName);
+    if (format) {
+      problems.push(unsupportedImageProblem(fileName, format, 'seed-convention photos are JPEG: …_imageDANO_original.jpg'));
+      continue;
+    }
     if (!name) {
-      if (/\.(jpe?g|png|json)$/i.test(entry.name)) {
+      if (/\.(jpe?g|png|json)$/i.test(fileName)) {
         problems.push({
-          file: entry.name,
+          file: fileName,
           severity: 'error',
           code: 'bad_name',
           message: 'the name does not follow zona1_{ko|ok}_2_3_{timestamp}_zona_{1-10}_… (file skipped)',
@@ -74,20 +84,23 @@ export async function loadSeedDataset(root: string, maxPixels?: number): Promise
     if (name.kind === 'image') {
       // Both …original.jpg and …original.jpeg would be one photo id; the first in name order wins.
       if (group.image) {
-        const [kept, dropped] = [group.image, entry.name].sort() as [string, string];
+        const [kept, dropped] = [group.image, fileName].sort() as [string, string];
         group.image = kept;
         problems.push({ file: dropped, severity: 'error', code: 'duplicate_photo', message: `same photo id as ${kept} (file skipped)` });
       } else {
-        group.image = entry.name;
+        group.image = fileName;
       }
       group.name = name;
-    } else if (name.kind === 'ground_truth') group.groundTruth = entry.name;
-    else group.segmentation = entry.name;
+    } else if (name.kind === 'ground_truth') group.groundTruth = fileName;
+    else group.segmentation = fileName;
     groups.set(name.stem, group);
   }
 
   const sorted = [...groups.values()].sort((a, b) => a.stem.localeCompare(b.stem));
-  const loaded = await mapLimit(sorted, (group) => loadSeedPhoto(root, group, maxPixels));
+  const loaded = await mapLimit(sorted, (group) =>
+    // One photo's unexpected failure must not abort the scan: it becomes that photo's problem.
+    loadSeedPhoto(root, group, maxPixels).catch((error: Error) => ({ photo: null, problems: [loadFailure(group.image ?? group.segmentation ?? group.stem, error)] })),
+  );
   const photos: Photo[] = [];
   for (const result of loaded) {
     problems.push(...result.problems);
@@ -129,21 +142,24 @@ async function loadSeedPhoto(
 
   const annotationFiles = [group.groundTruth, name.state === 'damaged' ? group.segmentation : undefined].filter((f): f is string => Boolean(f)).map((f) => join(root, f));
   let shapes: Photo['shapes'] = [];
+  let droppedDamage = false;
   // An ok photo is undamaged by its name; damage shapes on it would contradict that, so a stray segmentation is ignored.
   if (group.segmentation && name.state === 'undamaged') {
     problems.push({ file: group.segmentation, severity: 'warning', code: 'unexpected_segmentation', message: 'segmentation for an undamaged (ok) photo; ignored, the photo keeps no shapes' });
   } else if (group.segmentation) {
     const segmentation = await readLabelMe(join(root, group.segmentation));
     if (!segmentation.ok) return skip(group.segmentation, segmentation.code, `${segmentation.message} (photo skipped)`);
-    const scale = sizeScale(segmentation.file, probe, group.segmentation, problems);
-    const converted = convertShapes(segmentation.file.shapes, probe, classifySeedLabel, group.segmentation, scale);
-    problems.push(...converted.problems);
+    const toPhoto = annotationToPhoto(segmentation.file, probe, group.segmentation, problems);
+    const converted = convertShapes(segmentation.file.shapes, probe, classifySeedLabel, group.segmentation, toPhoto);
+    droppedDamage = converted.droppedDamage;
+    for (const problem of converted.problems) problems.push(problem); // no spread: one problem per shape, and shapes can be many
     for (const label of converted.unknownLabels) {
       problems.push({ file: group.segmentation, severity: 'warning', code: 'unknown_label', message: `label '${label}' is not a damage type (1-8) nor 9; kept as a non-damage shape` });
     }
     shapes = converted.shapes;
   }
-  if (name.state === 'damaged' && !shapes.some((s) => s.damageType)) {
+  // A dropped damage shape (a point, no area) has its own problem saying it yields no crop.
+  if (name.state === 'damaged' && !shapes.some((s) => s.damageType) && !droppedDamage) {
     problems.push({ file: group.segmentation ?? group.image, severity: 'warning', code: 'no_damage_shapes', message: noDamageMessage(shapes, 'labels 1-8') });
   }
   const photo: Photo = {
@@ -159,21 +175,4 @@ async function loadSeedPhoto(
     annotationFiles,
   };
   return { photo, problems };
-}
-
-/** Trusts the real image size; annotations made on a resized copy are scaled onto it, with a warning. */
-export function sizeScale(
-  file: { imageWidth: number; imageHeight: number },
-  image: { width: number; height: number },
-  fileName: string,
-  problems: Problem[],
-): { x: number; y: number } {
-  if (file.imageWidth === image.width && file.imageHeight === image.height) return { x: 1, y: 1 };
-  problems.push({
-    file: fileName,
-    severity: 'warning',
-    code: 'size_mismatch',
-    message: `annotation says ${file.imageWidth}×${file.imageHeight} but the image is ${image.width}×${image.height}; points scaled to the image`,
-  });
-  return { x: image.width / file.imageWidth, y: image.height / file.imageHeight };
 }

@@ -1,4 +1,5 @@
 import type { DamageType } from '../domain/damage-types';
+import type { ToPhoto } from './annotation-frame';
 import type { LabelMeShape } from './labelme';
 import type { BBox, Point, Problem, Shape } from './model';
 
@@ -12,15 +13,27 @@ export interface ConvertedShapes {
   shapes: Shape[];
   problems: Problem[];
   unknownLabels: string[];
+  /**
+   * A shape labelled as damage was dropped (no area, outside the image): the annotator saw damage on the photo, so
+   * it must not pass as undamaged, and the shape's own problem already says it yields no crop.
+   */
+  droppedDamage: boolean;
 }
 
-export function boundingBox(points: Point[]): BBox {
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const x = Math.min(...xs);
-  const y = Math.min(...ys);
-  return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
+/** A loop, not Math.min(...xs): spreading a polygon of ~125k points into arguments overflows the call stack. */
+export function boundingBox(points: readonly Point[]): BBox {
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [px, py] of points) {
+    if (px < minX) minX = px;
+    if (px > maxX) maxX = px;
+    if (py < minY) minY = py;
+    if (py > maxY) maxY = py;
+  }
+  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
 }
+
+/** LabelMe shape types that mark a spot or a stroke, never an area. */
+const NOT_AN_AREA = new Set(['point', 'points', 'line', 'linestrip']);
 
 /** LabelMe stores a rectangle as two corners and a circle as centre + rim point; phases want polygons. */
 function asPolygon(shape: LabelMeShape): Point[] {
@@ -47,62 +60,90 @@ function describe(index: number, label: string): string {
 /**
  * Turns LabelMe shapes into the dataset model: polygons in pixels, clipped to the image (annotators' points a
  * pixel or two outside are common), with a problem for every shape that had to be fixed or dropped.
- * `scale` maps annotation coordinates to real image pixels when the JSON's size disagrees with the image.
+ * `toPhoto` maps annotation coordinates to the upright photo's pixels (resized copies, EXIF-stored frames).
  */
 export function convertShapes(
   raw: LabelMeShape[],
   size: { width: number; height: number },
   classify: (label: string) => LabelClass,
   file: string,
-  scale: { x: number; y: number } = { x: 1, y: 1 },
+  toPhoto: ToPhoto = (point) => point,
 ): ConvertedShapes {
   const shapes: Shape[] = [];
   const problems: Problem[] = [];
   const unknownLabels: string[] = [];
+  let droppedDamage = false;
   raw.forEach((shape, index) => {
     const name = describe(index, shape.label);
-    const polygon = asPolygon(shape).map(([x, y]) => [x * scale.x, y * scale.y] as Point);
-    if (polygon.length < 3) {
-      problems.push({
-        file,
-        severity: 'warning',
-        code: 'shape_too_few_points',
-        message: `${name} has ${polygon.length} point${polygon.length === 1 ? '' : 's'}; at least 3 are needed (shape dropped)`,
-      });
-      return;
-    }
-    const raw = boundingBox(polygon);
-    if (raw.width <= 0 || raw.height <= 0) {
-      problems.push({ file, severity: 'warning', code: 'shape_degenerate', message: `${name} has no area: its ${polygon.length} points lie on one line (shape dropped)` });
-      return;
-    }
-    const clipped = polygon.map(([x, y]) => [clamp(x, 0, size.width), clamp(y, 0, size.height)] as Point);
-    const box = boundingBox(clipped);
-    if (box.width <= 0 || box.height <= 0) {
-      problems.push({
-        file,
-        severity: 'warning',
-        code: 'shape_outside_image',
-        message: `${name} lies outside the ${size.width}×${size.height} image (shape dropped)`,
-      });
-      return;
-    }
-    const overshoot = Math.max(
-      ...polygon.map(([x, y]) => Math.max(-x, -y, x - size.width, y - size.height, 0)),
-    );
-    if (overshoot > 0) {
-      problems.push({
-        file,
-        severity: 'warning',
-        code: 'points_clipped',
-        message: `${name} reaches ${round(overshoot)} px outside the ${size.width}×${size.height} image (clipped to the image)`,
-      });
-    }
     const { damageType, known } = classify(shape.label);
+    const kept = convertOne(shape, name, damageType, size, file, toPhoto, problems);
+    if (!kept) {
+      droppedDamage ||= damageType !== null;
+      return;
+    }
     if (!known && !unknownLabels.includes(shape.label)) unknownLabels.push(shape.label);
-    shapes.push({ label: shape.label, damageType, shapeType: shape.shape_type, points: clipped, bbox: box });
+    shapes.push({ label: shape.label, damageType, shapeType: shape.shape_type, ...kept });
   });
-  return { shapes, problems, unknownLabels };
+  return { shapes, problems, unknownLabels, droppedDamage };
+}
+
+/** One shape as a clipped polygon, or null when it is dropped (with its one problem pushed). */
+function convertOne(
+  shape: LabelMeShape,
+  name: string,
+  damageType: DamageType | null,
+  size: { width: number; height: number },
+  file: string,
+  toPhoto: ToPhoto,
+  problems: Problem[],
+): Pick<Shape, 'points' | 'bbox'> | null {
+  // A point or a stroke marks where damage is but not its extent: no crop can be sized from it. Reported as such,
+  // not as "too few points", so the annotator knows to outline it.
+  if (damageType !== null && NOT_AN_AREA.has(shape.shape_type)) {
+    problems.push({
+      file,
+      severity: 'warning',
+      code: 'damage_not_area',
+      message: `${name} is a ${shape.shape_type}, not an area: damage must be outlined (polygon, rectangle or circle) to be cropped (shape dropped; the photo still counts as damaged)`,
+    });
+    return null;
+  }
+  const polygon = asPolygon(shape).map(toPhoto);
+  if (polygon.length < 3) {
+    problems.push({
+      file,
+      severity: 'warning',
+      code: 'shape_too_few_points',
+      message: `${name} has ${polygon.length} point${polygon.length === 1 ? '' : 's'}; at least 3 are needed (shape dropped)`,
+    });
+    return null;
+  }
+  const extent = boundingBox(polygon);
+  if (extent.width <= 0 || extent.height <= 0) {
+    problems.push({ file, severity: 'warning', code: 'shape_degenerate', message: `${name} has no area: its ${polygon.length} points lie on one line (shape dropped)` });
+    return null;
+  }
+  const clipped = polygon.map(([x, y]) => [clamp(x, 0, size.width), clamp(y, 0, size.height)] as Point);
+  const box = boundingBox(clipped);
+  if (box.width <= 0 || box.height <= 0) {
+    problems.push({
+      file,
+      severity: 'warning',
+      code: 'shape_outside_image',
+      message: `${name} lies outside the ${size.width}×${size.height} image (shape dropped)`,
+    });
+    return null;
+  }
+  const overshoot = Math.max(-extent.x, -extent.y, extent.x + extent.width - size.width, extent.y + extent.height - size.height, 0);
+  if (overshoot > 0) {
+    problems.push({
+      file,
+      severity: 'warning',
+      code: 'points_clipped',
+      message: `${name} reaches ${round(overshoot)} px outside the ${size.width}×${size.height} image (clipped to the image)`,
+    });
+  }
+  return { points: clipped, bbox: box };
 }
 
 /** Why a damaged photo yields no damage crop, in words: no shapes at all, or only labels that are not damage. */

@@ -18,6 +18,13 @@ async function tinyPng(): Promise<Buffer> {
 }
 
 describe('image preprocessing', () => {
+  it('decodes a transparent pixel as mid-grey (not the black it stores) and an opaque one as is', async () => {
+    const png = await sharp(Buffer.from([0, 0, 0, 0, 255, 0, 0, 255]), { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
+    expect([...(await decodeRgb(png)).data]).toEqual([128, 128, 128, 255, 0, 0]);
+    const grey = await sharp(Buffer.from([0, 0, 200, 255]), { raw: { width: 2, height: 1, channels: 2 } }).png().toBuffer();
+    expect([...(await decodeRgb(grey)).data]).toEqual([128, 128, 128, 200, 200, 200]);
+  });
+
   it('shortest-side resize + centre crop keeps the middle columns of a wide image', async () => {
     const raw = await decodeRgb(await tinyPng());
     const pixels = await resizeForTower(raw, tower({ resize: 'shortest_side_center_crop' }));

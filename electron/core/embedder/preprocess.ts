@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { TRANSPARENT_BACKGROUND } from '../dataset/photo-background';
 import type { EmbedderManifest } from './manifest';
 
 export type ImageInput = string | Buffer;
@@ -9,9 +10,9 @@ export interface RawImage {
   height: number;
 }
 
-/** Decodes an image upright, as 3-channel sRGB pixels. */
+/** Decodes an image upright, as 3-channel sRGB pixels; transparency is flattened onto neutral grey, not dropped. */
 export async function decodeRgb(image: ImageInput): Promise<RawImage> {
-  const { data, info } = await sharp(image).autoOrient().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(image).autoOrient().flatten({ background: TRANSPARENT_BACKGROUND }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
