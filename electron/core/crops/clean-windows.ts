@@ -64,7 +64,7 @@ export function chooseCleanWindows(
   const candidates = windowScales.flatMap((share, scale) =>
     gridWindows(area, photo, { ...config, cropSize: Math.max(1, Math.round(config.cropSize * share)) }).flatMap((w): CleanWindow[] => {
       if (Math.min(w.window.width, w.window.height) < minSide) return [];
-      const clearance = Math.min(...damage.map((polygon) => polygonRectDistance(polygon, w.window)));
+      const clearance = damage.reduce((least, polygon) => Math.min(least, polygonRectDistance(polygon, w.window)), Infinity);
       if (clearance < minimum) return [];
       const car = carRatio(w.window, { box: location.box, mask });
       return car.ratio >= config.minCarRatio ? [{ ...w, scale, car, clearance }] : [];

@@ -22,8 +22,9 @@ const PAD = { left: 40, right: 28, top: 24, bottom: 32 };
 export function scoreHistogram(series: Series[], bins = 20): string {
   const all = series.flatMap((s) => s.values);
   if (!all.length) return '<p class="empty">no scores</p>';
-  let lo = Math.min(...all);
-  let hi = Math.max(...all);
+  // A loop, not Math.min(...all): a spread of a few hundred thousand scores overflows the call stack.
+  let lo = all.reduce((a, b) => Math.min(a, b));
+  let hi = all.reduce((a, b) => Math.max(a, b));
   if (hi - lo < 1e-6) [lo, hi] = [lo - 0.05, hi + 0.05];
   const width = (hi - lo) / bins;
   const counts = series.map((s) => {
