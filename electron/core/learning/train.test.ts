@@ -1,7 +1,14 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadDataset } from '../dataset/load';
 import type { Photo } from '../dataset/model';
+import { writeFixture } from '../fixture/fixture';
+import { createFeatureMapExtractor } from './feature-maps';
+import { readDamageHeadsManifest } from './manifest';
 import { claimGroups, splitPhotos } from '../split/split';
-import { brierScore, trainingPartition } from './train';
+import { brierScore, trainDamageHeads, trainingPartition } from './train';
 
 function photo(id: string): Photo {
   const fileName = `${id.split('__')[1]}.jpg`;
@@ -33,4 +40,27 @@ describe('trainingPartition', () => {
   it('scores probabilities with the Brier score', () => {
     expect(brierScore([0.8, 0.2], [true, false])).toBeCloseTo(0.04);
   });
+});
+
+describe('trainDamageHeads on a fixture', () => {
+  it('gives identical heads for the same seed and different ones for another seed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'carlens-train-'));
+    try {
+      await writeFixture(join(dir, 'fx'), { ko: 8, ok: 6, seed: 4, width: 320, height: 240 });
+      const { photos } = await loadDataset(join(dir, 'fx'));
+      const manifest = await readDamageHeadsManifest();
+      const extractor = await createFeatureMapExtractor(manifest.id, manifest.backboneSpec, manifest.cellStride, join(dir, 'models'));
+      const train = (seed: number) => trainDamageHeads({ photos, manifest, extractor, carBox: async () => null, seed, hidden: 4, epochs: 1, calibrationShare: 0.4 });
+      const first = await train(1);
+      const again = await train(1);
+      expect(again.damage).toEqual(first.damage);
+      expect(again.type).toEqual(first.type);
+      expect(again.photo).toEqual(first.photo);
+      expect(again.windowThreshold).toBe(first.windowThreshold);
+      expect((await train(2)).damage.w1).not.toEqual(first.damage.w1);
+      await extractor.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
