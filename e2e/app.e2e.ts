@@ -30,6 +30,9 @@ describe('CarLens UI over the HTTP bridge', () => {
   it('starts empty and refuses a folder that does not exist', async () => {
     const { page } = h;
     await page.getByText('No dataset open').waitFor();
+    // The printed address's token became an HttpOnly cookie and left the address bar.
+    expect(page.url()).toBe(`${h.bridge.url}/`);
+    expect(await page.evaluate(() => document.cookie)).not.toContain(h.bridge.token);
     await page.getByLabel('Dataset folder').fill(join(h.dir, 'missing'));
     await page.getByRole('button', { name: 'Open dataset' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('dataset folder not found');

@@ -47,7 +47,8 @@ export async function startHarness(fixture: { ko: number; ok: number; seed: numb
     if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(msg.text());
   });
   await mkdir(SCREENSHOTS, { recursive: true });
-  await page.goto(bridge.url);
+  // The printed address: it carries the session token once, which the bridge turns into an HttpOnly cookie.
+  await page.goto(bridge.openUrl);
   return {
     dir,
     fixture: written,

@@ -6,12 +6,18 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from '../core/models/paths';
 import { AppService } from '../services/app-service';
+import { checkRequest } from '../services/path-guard';
 import { startBridge } from './server';
 
 const { values } = parseArgs({
   options: { dataset: { type: 'string' }, workspace: { type: 'string' }, port: { type: 'string' } },
 });
 const service = new AppService({ defaultWorkspace: values.workspace });
-if (values.dataset) await service.call('openDataset', { path: values.dataset, options: { workspace: values.workspace } });
+if (values.dataset) {
+  const request = { path: values.dataset, options: { workspace: values.workspace } };
+  await checkRequest('openDataset', request);
+  await service.call('openDataset', request);
+}
 const bridge = await startBridge({ service, rendererDir: resolve(REPO_ROOT, 'out', 'renderer'), port: values.port ? Number(values.port) : 0 });
-console.log(`CarLens bridge on ${bridge.url}`);
+// The address carries this session's token (every request needs it); opening it once sets the session cookie.
+console.log(`CarLens bridge on ${bridge.openUrl}`);

@@ -1,13 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { ContractError, REPORT_ROUTE, isChannel } from '../shared/ipc-contract';
 import type { AppService } from '../services/app-service';
-import { PathRefusedError, resolveInside } from '../services/path-guard';
+import { PathRefusedError, checkRequest, publicMessage, resolveInside } from '../services/path-guard';
 import { NotAvailableError } from '../services/phases';
 import { BadImageError } from '../services/query-image';
+import { MIME } from './mime';
+import { Session } from './session';
 
 export interface BridgeOptions {
   service: AppService;
@@ -20,27 +22,18 @@ export interface BridgeOptions {
 }
 
 export interface Bridge {
+  /** The origin (http://127.0.0.1:PORT): every request needs the session token besides. */
   url: string;
+  /** The address to open in a browser: it carries the token once, which the bridge turns into a cookie. */
+  openUrl: string;
+  /** This bridge's session token (random at each start). */
+  token: string;
+  /** The cookie that carries the token (HttpOnly, SameSite=Strict). */
+  cookieName: string;
   server: Server;
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.bmp': 'image/bmp',
-  '.gif': 'image/gif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.ico': 'image/x-icon',
-};
 
 const CSP = "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -55,24 +48,40 @@ class HttpError extends Error {
  * 127.0.0.1 only. POST /api/<channel> (JSON), GET /events (Server-Sent Events of pipeline status),
  * GET /img?path=… (images inside the open workspace or dataset only), GET /report (the open workspace's
  * validation report.html, which is self-contained: inline styles, SVG and data-URI images fit the CSP).
+ * Every route wants the session token (see Session): the API in a header, the rest in the cookie that the
+ * printed address (openUrl) sets; without it, 403. Every response is Cross-Origin-Resource-Policy: same-origin.
  */
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { service } = options;
   const rendererDir = resolve(options.rendererDir);
   const maxBody = options.maxBodyBytes ?? 80 * 1024 * 1024;
   let origin = '';
+  const session = new Session();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => sendError(res, error));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    securityHeaders(res);
     // Another site in the user's browser must not drive the API (DNS rebinding, cross-site POSTs).
     if (req.headers.host !== new URL(origin).host) throw new HttpError(421, 'wrong Host header');
-    if (req.headers.origin && req.headers.origin !== origin) throw new HttpError(403, 'cross-origin request refused');
     const url = new URL(req.url ?? '/', origin);
+    const api = url.pathname.startsWith('/api/');
+    const byQuery = !api && session.matches(url.searchParams.get('token'));
+    if (!(api ? session.fromHeader(req) : byQuery || session.fromCookie(req))) {
+      throw new HttpError(403, "missing or wrong session token: open the address 'npm run bridge' printed (it changes at each start)");
+    }
+    if (req.headers.origin && req.headers.origin !== origin) throw new HttpError(403, 'cross-origin request refused');
+    if (byQuery && !['/img', '/events', REPORT_ROUTE].includes(url.pathname)) {
+      // The printed address: the token becomes the cookie, and leaves the address bar (and the history).
+      url.searchParams.delete('token');
+      res.writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': session.cookie(), 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
 
-    if (url.pathname.startsWith('/api/')) {
+    if (api) {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST');
       if (!req.headers['content-type']?.startsWith('application/json')) throw new HttpError(415, 'send application/json');
       const channel = url.pathname.slice('/api/'.length);
@@ -84,6 +93,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       } catch {
         throw new HttpError(400, `${channel}: body is not JSON`);
       }
+      await checkRequest(channel, json);
       return sendJson(res, 200, await service.call(channel, json));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
@@ -93,7 +103,6 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (!path) throw new HttpError(400, 'missing ?path=');
       const image = await service.image(path, url.searchParams.get('w'));
       if ('file' in image) return sendFile(res, image.file, 'private, max-age=60');
-      securityHeaders(res);
       res.writeHead(200, { 'content-type': image.type, 'cache-control': 'private, max-age=60' });
       res.end(image.bytes);
       return;
@@ -107,16 +116,19 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       }
       return sendFile(res, report, 'no-cache');
     }
-    // The UI: any other path is a file of the build, or index.html.
-    const wanted = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-    let file: string;
+    // The UI: any other path is a file of the build, or index.html (the page, with the token in a meta tag).
+    let wanted = 'index.html';
+    let file: string | null = null;
     try {
+      if (url.pathname !== '/') wanted = decodeURIComponent(url.pathname.slice(1));
       file = await resolveInside([rendererDir], wanted);
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      if (!(await stat(file)).isFile()) file = null;
     } catch {
-      file = join(rendererDir, 'index.html');
+      file = null;
     }
-    return sendFile(res, file, 'no-cache');
+    if (file && wanted !== 'index.html') return sendFile(res, file, 'no-cache');
+    res.writeHead(200, { 'content-type': MIME['.html'], 'cache-control': 'no-store' });
+    res.end(session.inject(await readFile(join(rendererDir, 'index.html'), 'utf8')));
   }
 
   function streamEvents(req: IncomingMessage, res: ServerResponse): void {
@@ -135,9 +147,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     server.once('error', fail);
     server.listen(options.port ?? 0, '127.0.0.1', () => ok());
   });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  session.bind(port);
   return {
     url: origin,
+    openUrl: `${origin}/?token=${session.token}`,
+    token: session.token,
+    cookieName: session.cookieName,
     server,
     close: () =>
       new Promise<void>((ok) => {
@@ -158,8 +175,10 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** On every response, errors and redirects included: no other site may embed or read anything served here. */
 function securityHeaders(res: ServerResponse): void {
   res.setHeader('content-security-policy', CSP);
+  res.setHeader('cross-origin-resource-policy', 'same-origin');
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');
 }
@@ -172,12 +191,11 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 async function sendFile(res: ServerResponse, path: string, cache: string): Promise<void> {
   const real = await realpath(path);
-  securityHeaders(res);
   res.writeHead(200, { 'content-type': MIME[extname(real).toLowerCase()] ?? 'application/octet-stream', 'cache-control': cache });
   await new Promise<void>((ok, fail) => createReadStream(real).on('error', fail).on('end', ok).pipe(res));
 }
 
-/** The error's kind decides the status; the message always goes back so the UI can show it. */
+/** The error's kind decides the status; the message goes back so the UI can show it, never with file contents. */
 function sendError(res: ServerResponse, error: unknown): void {
   const status =
     error instanceof HttpError ? error.status
@@ -185,7 +203,7 @@ function sendError(res: ServerResponse, error: unknown): void {
     : error instanceof PathRefusedError ? 403
     : error instanceof NotAvailableError ? 501
     : 500;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = publicMessage(error instanceof Error ? error.message : String(error));
   if (res.headersSent) {
     res.end();
     return;

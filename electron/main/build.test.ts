@@ -22,6 +22,11 @@ describe('Electron main/preload build', () => {
       const setsRoot = main.indexOf('process.env.CARLENS_APP_ROOT ??=');
       expect(setsRoot).toBeGreaterThan(-1);
       expect(setsRoot).toBeLessThan(main.indexOf('NATIVE_MODELS_DIR = '));
+      // The renderer comes from the privileged app:// scheme, never file://; nothing is opened outside the app.
+      expect(main).toContain('registerSchemesAsPrivileged');
+      expect(main).toContain('app://carlens/index.html');
+      expect(main).not.toMatch(/openExternal\(/);
+      expect(main).toMatch(/devTools: !app\.isPackaged/);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

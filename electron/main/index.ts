@@ -11,21 +11,24 @@ import { REPO_ROOT } from '../core/models/paths';
 import { AppService } from '../services/app-service';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
-import { handleImageProtocol, registerImageScheme } from './protocol';
+import { handleAppProtocol, handleImageProtocol, registerSchemes } from './protocol';
 import { openValidationReport } from './report';
-import { createMainWindow, defaultWindowPaths, rendererUrl } from './window';
+import { createMainWindow, defaultWindowPaths, lockDownWebContents, rendererDir, rendererUrl } from './window';
 
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const paths = defaultWindowPaths(mainDir, REPO_ROOT);
 const service = new AppService({ defaultWorkspace: join(app.getPath('userData'), 'workspace') });
 let window: BrowserWindow | null = null;
 
-registerImageScheme();
+registerSchemes();
+// Any web contents, whoever creates it: no navigation, no new windows, nothing opened outside the app.
+app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents));
 // One instance: a second launch focuses the first rather than racing it on the same workspace.
 if (!app.requestSingleInstanceLock()) app.quit();
 app.on('second-instance', () => window?.focus());
 
 app.whenReady().then(() => {
+  handleAppProtocol(rendererDir(paths));
   handleImageProtocol(service);
   registerIpc(service, () => window, rendererUrl(paths));
   Menu.setApplicationMenu(buildMenu(() => window, () => openValidationReport(service)));

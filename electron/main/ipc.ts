@@ -1,6 +1,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { CHANNEL_NAMES, OPEN_REPORT_IPC, PIPELINE_EVENT, ipcChannel } from '../shared/ipc-contract';
 import type { AppService } from '../services/app-service';
+import { checkRequest, publicMessage } from '../services/path-guard';
 import { openValidationReport } from './report';
 
 /**
@@ -14,9 +15,14 @@ export function registerIpc(service: AppService, window: () => BrowserWindow | n
     return win !== null && event.sender === win.webContents && frame !== null && frame === event.sender.mainFrame && frame.url === rendererUrl;
   };
   for (const channel of CHANNEL_NAMES) {
-    ipcMain.handle(ipcChannel(channel), (event, request: unknown) => {
+    ipcMain.handle(ipcChannel(channel), async (event, request: unknown) => {
       if (!trusted(event)) throw new Error(`${channel}: refused, the call does not come from the CarLens window`);
-      return service.call(channel, request);
+      try {
+        await checkRequest(channel, request);
+        return await service.call(channel, request);
+      } catch (error) {
+        throw publicError(error);
+      }
     });
   }
   ipcMain.handle(OPEN_REPORT_IPC, (event) => {
@@ -29,4 +35,14 @@ export function registerIpc(service: AppService, window: () => BrowserWindow | n
     ipcMain.removeHandler(OPEN_REPORT_IPC);
     for (const channel of CHANNEL_NAMES) ipcMain.removeHandler(ipcChannel(channel));
   };
+}
+
+/** The error as the renderer may see it (same kind, never any file contents: see publicMessage). */
+function publicError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(publicMessage(String(error)));
+  const message = publicMessage(error.message);
+  if (message === error.message) return error;
+  const copy = new Error(message);
+  copy.name = error.name;
+  return copy;
 }

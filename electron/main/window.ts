@@ -1,7 +1,7 @@
-import { BrowserWindow, session, shell } from 'electron';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, session, type WebContents } from 'electron';
+import { dirname, join } from 'node:path';
 import { IMAGE_PROTOCOL } from '../shared/ipc-contract';
+import { APP_URL } from './app-files';
 
 export const CSP = [
   "default-src 'self'",
@@ -15,7 +15,7 @@ export const CSP = [
 ].join('; ');
 
 export interface WindowPaths {
-  /** Built renderer's index.html. */
+  /** Built renderer's index.html (its folder is what app:// serves). */
   indexHtml: string;
   /** Built preload script. */
   preload: string;
@@ -23,13 +23,31 @@ export interface WindowPaths {
   icon: string;
 }
 
-/** The URL the renderer is loaded from: IPC senders and navigations are checked against it. */
-export const rendererUrl = (paths: WindowPaths): string => pathToFileURL(paths.indexHtml).toString();
+/** The folder app:// serves: the built renderer. */
+export const rendererDir = (paths: WindowPaths): string => dirname(paths.indexHtml);
+
+/** The URL the renderer is loaded from (app://, not file://): IPC senders and navigations are checked against it. */
+export const rendererUrl = (_paths: WindowPaths): string => APP_URL;
+
+/**
+ * Every web contents (the window's and any other): no navigation away from the app page, no new windows and no
+ * links handed to the system browser (the app is offline), no <webview>.
+ */
+export function lockDownWebContents(contents: WebContents): void {
+  contents.on('will-navigate', (event, url) => {
+    if (url !== APP_URL) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (url !== APP_URL) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
 
 /**
  * The one app window, locked down: isolated context, sandboxed renderer, no Node, a strict CSP on every
- * response, no navigation away from the app, no new windows (http(s) links go to the system browser) and
- * every permission request (camera, notifications, …) denied.
+ * response, no navigation away from the app, no new windows, no DevTools in a packaged app, and every
+ * permission request (camera, notifications, …) denied.
  */
 export function createMainWindow(paths: WindowPaths): BrowserWindow {
   const ses = session.defaultSession;
@@ -57,20 +75,13 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: !app.isPackaged,
     },
   });
 
-  const home = rendererUrl(paths);
-  window.webContents.on('will-navigate', (event, url) => {
-    if (url !== home) event.preventDefault();
-  });
-  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  lockDownWebContents(window.webContents);
   window.once('ready-to-show', () => window.show());
-  void window.loadURL(home);
+  void window.loadURL(rendererUrl(paths));
   return window;
 }
 

@@ -103,7 +103,11 @@ describe('inspect', () => {
     const neighbour = r.windows[0]!.neighbours[0]!;
     expect(neighbour.cropPath.startsWith(workspace)).toBe(true);
     expect(await service.resolveImage(neighbour.cropPath)).toBe(neighbour.cropPath);
-    expect(r.zone?.value).toMatch(/^\d+$/);
+    // A zone is answered only with the backing of most neighbours' votes.
+    if (r.zone) {
+      expect(r.zone.value).toMatch(/^\d+$/);
+      expect(r.zone.confidence).toBeGreaterThanOrEqual(0.5);
+    }
 
     // Filters narrow the neighbours, never the heads' answer.
     const clean = await service.call('inspect', { image: { path: photoPath(0) }, k: 4, filters: { hasDamage: false } });

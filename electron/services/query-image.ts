@@ -11,6 +11,23 @@ export class BadImageError extends Error {
 const READABLE = 'JPEG, PNG, WebP, GIF, BMP or TIFF';
 
 /**
+ * Refuses a query photo over the dataset loader's pixel limit (DEFAULT_MAX_PIXELS, 50 MP) from its header alone,
+ * before anything decodes it: a 16000² PNG of a few hundred KB would take gigabytes and tens of seconds to decode.
+ * `what` words the error. Unreadable headers are left to the caller's own check.
+ */
+export async function assertPixelLimit(input: string | Buffer, what: string): Promise<void> {
+  const sharp = (await import('sharp')).default;
+  const { DEFAULT_MAX_PIXELS } = await import('../core/dataset/image-probe');
+  const meta = await sharp(input, { limitInputPixels: false }).metadata().catch(() => null);
+  const pixels = (meta?.width ?? 0) * (meta?.height ?? 0);
+  if (pixels > DEFAULT_MAX_PIXELS) {
+    throw new BadImageError(
+      `${what} is too large: ${meta!.width}×${meta!.height} pixels is over the limit of ${DEFAULT_MAX_PIXELS / 1e6} megapixels; use a smaller photo`,
+    );
+  }
+}
+
+/**
  * A dropped query photo is kept in the workspace under its hash (queries/<hash>.<ext>), so the embedder and the
  * heads can read it by path and the image route can serve it back. `name` (the dropped file's) only words errors.
  */
@@ -18,7 +35,10 @@ export async function storeQueryImage(workspace: string, bytes: Buffer, name?: s
   const what = name ? `the dropped file ${name}` : 'the dropped file';
   if (bytes.length === 0) throw new BadImageError(`${what} is empty (0 bytes): drop a photo (${READABLE})`);
   const sharp = (await import('sharp')).default;
-  const meta = await sharp(bytes).metadata().catch(() => null);
+  // The pixel limit is checked on the header first; limitInputPixels keeps any later decode of these bytes bounded too.
+  await assertPixelLimit(bytes, what);
+  const { DEFAULT_MAX_PIXELS } = await import('../core/dataset/image-probe');
+  const meta = await sharp(bytes, { limitInputPixels: DEFAULT_MAX_PIXELS }).metadata().catch(() => null);
   const ext = meta?.format === 'jpeg' ? '.jpg' : meta?.format ? `.${meta.format}` : null;
   if (!ext || !IMAGE_EXTENSIONS.has(ext)) throw new BadImageError(`${what} is not a photo CarLens can read: expected ${READABLE}`);
   const { writeFileAtomic } = await import('../core/workspace/atomic-write');

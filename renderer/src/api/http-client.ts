@@ -1,14 +1,23 @@
 import { CHANNEL_NAMES, REPORT_ROUTE, imageQuery, type CarLensApi, type Channel, type PipelineStatus, type Request, type Response } from '../../../electron/shared/ipc-contract';
 
+/** Must match electron/bridge/session.ts (TOKEN_HEADER, TOKEN_META). */
+const TOKEN_HEADER = 'x-carlens-token';
+const TOKEN_META = 'carlens-token';
+
+/** The bridge's session token, which it put into the page it served (absent outside that page). */
+const pageToken = (): string =>
+  typeof document === 'undefined' ? '' : (document.querySelector<HTMLMetaElement>(`meta[name="${TOKEN_META}"]`)?.content ?? '');
+
 /**
  * The contract over the HTTP bridge: POST /api/<channel>, Server-Sent Events on /events, images on /img, the
- * validation report on /report.
+ * validation report on /report. API calls carry the session token in a header; images, events and the report
+ * carry it in the bridge's HttpOnly session cookie, which the browser sends by itself.
  */
-export function createHttpApi(base = ''): CarLensApi {
+export function createHttpApi(base = '', token = pageToken()): CarLensApi {
   const call = async <C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>> => {
     const res = await fetch(`${base}/api/${channel}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
       body: JSON.stringify(request ?? {}),
     });
     const body = (await res.json().catch(() => ({ error: `${channel}: HTTP ${res.status}` }))) as unknown;
