@@ -188,6 +188,17 @@ describe('plain LabelMe folder bad input', () => {
     await expect(loadDataset(root, { labelMap: bad })).rejects.toThrow(/label map .*bad-labelmap\.json: map\.scratch/);
   });
 
+  it('never quotes the file when a label map or zone table is pointed at some other file', async () => {
+    const secret = join(root, 'passwd');
+    await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\n');
+    const labelMapError = await loadDataset(root, { labelMap: secret }).catch((error: Error) => error.message);
+    expect(labelMapError).toMatch(/label map .*passwd: not valid JSON/);
+    expect(labelMapError).not.toContain('root:x');
+    const zoneError = await loadDataset(root, { zones: secret }).catch((error: Error) => error.message);
+    expect(zoneError).toMatch(/zone table .*passwd/);
+    expect(zoneError).not.toContain('root:x');
+  });
+
   it('refuses a folder that does not exist', async () => {
     await expect(loadDataset(join(root, 'nope'))).rejects.toThrow(/dataset folder not found: .*nope/);
   });

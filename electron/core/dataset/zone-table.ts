@@ -19,7 +19,7 @@ export async function readZoneTable(path: string): Promise<ZoneTable> {
   const imageColumn = header.indexOf('image');
   const zoneColumn = header.indexOf('zone');
   if (imageColumn < 0 || zoneColumn < 0) {
-    throw new Error(`zone table ${path}: the header must name the columns 'image' and 'zone' (found: ${header.join(', ')})`);
+    throw new Error(`zone table ${path}: the first line must name the columns 'image' and 'zone'`);
   }
   const zones = new Map<string, ZoneId | null>();
   const problems: Problem[] = [];
