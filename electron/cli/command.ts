@@ -19,6 +19,11 @@ export interface Command {
   summary: string;
   usage: string;
   options: OptionSpec;
+  /**
+   * Writes the workspace's pipeline outputs: the whole command runs under the workspace lock, recorded as
+   * `carlens <name>`, so another writer is told which command holds it.
+   */
+  writesWorkspace?: boolean;
   /** Returns the process exit code. */
   run(context: CommandContext): Promise<number>;
 }

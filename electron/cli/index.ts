@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command, type OptionSpec } from './command';
 import { COMMANDS } from './commands';
+import { withWorkspaceLock } from '../core/workspace/lock';
 import { DEFAULT_WORKSPACE } from '../core/workspace/workspace';
 
 const COMMON_OPTIONS: OptionSpec = {
@@ -45,14 +46,16 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`usage: ${command.usage}\n`);
       return 0;
     }
-    return await command.run({
+    const context = {
       positionals,
       values,
       workspace: resolve(String(values.workspace)),
       json: Boolean(values.json),
       stdout: process.stdout,
       stderr: process.stderr,
-    });
+    };
+    if (!command.writesWorkspace) return await command.run(context);
+    return await withWorkspaceLock(context.workspace, `carlens ${command.name}`, () => command.run(context));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -23,6 +23,7 @@ import { PathRefusedError, resolveInside } from './path-guard';
 import { PHASE_IMPLS, type PhaseImpl } from './phases';
 import { PipelineRunner } from './pipeline-runner';
 import { storeQueryImage } from './query-image';
+import { WorkspaceEdits } from './workspace-edits';
 import { indexFilters, searchResultDto } from './search-view';
 
 export interface AppServiceOptions {
@@ -49,6 +50,8 @@ export class AppService {
   private readonly defaultWorkspace: string;
   private readonly contexts = new ContextService();
   private readonly inspection = new InspectionService();
+  /** Review edits, one at a time per workspace (see WorkspaceEdits). */
+  private readonly edits = new WorkspaceEdits();
   private cachedEmbedder: { key: string; loading: Promise<QueryEmbedder> } | null = null;
 
   constructor(options: AppServiceOptions = {}) {
@@ -125,6 +128,8 @@ export class AppService {
 
     runPhase: async ({ phase }) => {
       const { view, workspace } = this.requireOpen();
+      // Edits already queued finish first; later ones see the run and are refused.
+      await this.edits.drained(workspace);
       return this.runner.start(phase === 'all' ? PHASES : [phase], { dataset: view.dataset, workspace });
     },
     cancel: async () => ({ cancelled: this.runner.cancel() }),
@@ -145,29 +150,16 @@ export class AppService {
 
     setCropRejected: async ({ cropId, rejected }) => {
       const { workspace } = this.requireOpen();
-      if (this.runner.status().running) throw new Error('the pipeline is running; review crops when it has finished');
-      const { readCropsMetadata, writeCropsMetadata } = await import('../core/crops/metadata');
-      const { workspacePaths } = await import('../core/workspace/workspace');
-      const path = workspacePaths(workspace).cropsMetadata;
-      const metadata = await readCropsMetadata(path);
-      if (!metadata) throw new Error(`no crops in ${workspace}: run phase 1 (crops) first`);
-      const record = metadata.crops.find((c) => c.crop_id === cropId);
-      if (!record) throw new Error(`no crop '${cropId}' in ${path}`);
-      record.rejected = rejected;
-      await writeCropsMetadata(path, metadata);
-      // A rejected crop leaves the live index at once; an accepted one comes back with the next index build.
-      if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current'))) {
-        const { LocalIndex } = await import('../core/index');
-        const index = await LocalIndex.open(workspace);
-        if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
-      }
-      return cropDto(record, workspace);
+      return this.edits.run(workspace, `CarLens app: ${rejected ? 'reject' : 'accept'} crop ${cropId}`, () => this.setRejected(workspace, cropId, rejected));
     },
 
     getContext: async ({ cropId }) => this.contexts.get(this.requireOpen().workspace, cropId),
     saveContext: async ({ cropId, text }) => {
-      if (this.runner.status().running) throw new Error('the pipeline is running; edit contexts when it has finished');
-      return this.contexts.save(this.requireOpen().workspace, cropId, text);
+      const { workspace } = this.requireOpen();
+      return this.edits.run(workspace, `CarLens app: context edit (crop ${cropId})`, async () => {
+        if (this.runner.status().running) throw new Error('the pipeline is running; edit contexts when it has finished');
+        return this.contexts.save(workspace, cropId, text);
+      });
     },
 
     search: async ({ image, text, filters, k }) => {
@@ -235,6 +227,28 @@ export class AppService {
     await this.runner.current;
     await this.inspection.close();
     if (cached) await (await cached.loading.catch(() => null))?.embedder.dispose();
+  }
+
+  /** Marks a crop rejected (or accepted again) in crops.json; a rejected crop also leaves the live index at once. */
+  private async setRejected(workspace: string, cropId: string, rejected: boolean) {
+    if (this.runner.status().running) throw new Error('the pipeline is running; review crops when it has finished');
+    const { readCropsMetadata, writeCropsMetadata } = await import('../core/crops/metadata');
+    const { workspacePaths } = await import('../core/workspace/workspace');
+    const path = workspacePaths(workspace).cropsMetadata;
+    const metadata = await readCropsMetadata(path);
+    if (!metadata) throw new Error(`no crops in ${workspace}: run phase 1 (crops) first`);
+    const record = metadata.crops.find((c) => c.crop_id === cropId);
+    if (!record) throw new Error(`no crop '${cropId}' in ${path}`);
+    record.rejected = rejected;
+    await writeCropsMetadata(path, metadata);
+    // An accepted one comes back with the next index build. Opened here, inside the edit queue, so it is the
+    // generation the previous edit left.
+    if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current'))) {
+      const { LocalIndex } = await import('../core/index');
+      const index = await LocalIndex.open(workspace);
+      if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
+    }
+    return cropDto(record, workspace);
   }
 
   private async readCrops() {

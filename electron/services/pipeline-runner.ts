@@ -1,4 +1,5 @@
 import { PHASES, type PhaseName, type PhaseState, type PipelineStatus } from '../shared/ipc-contract';
+import { withWorkspaceLock } from '../core/workspace/lock';
 import { NotAvailableError, type PhaseContext, type PhaseImpl } from './phases';
 
 type Listener = (status: PipelineStatus) => void;
@@ -50,11 +51,16 @@ export class PipelineRunner {
     const controller = new AbortController();
     this.controller = controller;
     for (const phase of phases) if (this.impls[phase]) this.set(phase, { ...this.initial(phase), status: 'queued' });
-    this.current = this.runAll(phases, context, controller).finally(() => {
-      this.controller = null;
-      this.current = null;
-      this.emit(true);
-    });
+    // One workspace lock for the whole sequence (each phase's core call re-enters it): no other writer, in this
+    // app or another process, can change the workspace between two phases of the run.
+    const what = `CarLens app: ${phases.join(', ')}`;
+    this.current = withWorkspaceLock(context.workspace, what, () => this.runAll(phases, context, controller))
+      .catch((error: Error) => this.refused(phases, error))
+      .finally(() => {
+        this.controller = null;
+        this.current = null;
+        this.emit(true);
+      });
     this.emit(true);
     return this.status();
   }
@@ -70,7 +76,7 @@ export class PipelineRunner {
       const impl = this.impls[phase];
       if (!impl) continue;
       if (controller.signal.aborted) {
-        this.set(phase, { status: 'cancelled', message: 'cancelled before it started' });
+        this.set(phase, { status: 'cancelled', message: 'cancelled before it started; finished work is kept for the next run' });
         continue;
       }
       this.set(phase, { status: 'running', done: 0, total: 0, current: null, message: null, problems: [] });
@@ -100,6 +106,18 @@ export class PipelineRunner {
       }
       this.emit(true);
     }
+  }
+
+  /**
+   * The lock was refused (another writer holds the workspace): the first phase says who, the others were not run.
+   * Lost while running (see withWorkspaceLock): the last phase that ran carries the message.
+   */
+  private refused(phases: readonly PhaseName[], error: Error): void {
+    const queued = phases.filter((p) => this.impls[p] && this.states.get(p)!.status === 'queued');
+    const ran = phases.filter((p) => this.impls[p] && !queued.includes(p));
+    const blamed = queued[0] ?? ran.at(-1);
+    if (blamed) this.set(blamed, { status: 'failed', current: null, message: error.message });
+    for (const later of queued.slice(1)) this.set(later, { status: 'idle', message: `not run: '${blamed}' failed` });
   }
 
   private set(phase: PhaseName, patch: Partial<PhaseState>): void {

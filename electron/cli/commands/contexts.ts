@@ -7,6 +7,7 @@ export const contextsCommand: Command = {
   summary: 'Phase 2: a context text per crop (zone, part, damage types, spatial pattern), hand edits applied',
   usage: 'carlens contexts [--json] [--workspace DIR]',
   options: {},
+  writesWorkspace: true,
   async run(context) {
     if (context.positionals.length) throw new UsageError('contexts takes no positional arguments');
     const progress = progressReporter(context.stderr);

@@ -17,6 +17,7 @@ export const cropsCommand: Command = {
     force: { type: 'boolean', default: false },
     'no-mask': { type: 'boolean', default: false },
   },
+  writesWorkspace: true,
   async run(context: CommandContext): Promise<number> {
     const [root, ...extra] = context.positionals;
     if (!root || extra.length) throw new UsageError('expected exactly one dataset folder');

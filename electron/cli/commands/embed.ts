@@ -38,6 +38,7 @@ export const embedCommand: Command = {
     'no-multipatch': { type: 'boolean', default: false },
     provider: { type: 'string', default: 'cpu' },
   },
+  writesWorkspace: true,
   async run(context) {
     const fusion = context.values.fusion as FusionStrategy | undefined;
     if (fusion !== undefined && !FUSIONS.includes(fusion)) throw new UsageError(`--fusion must be one of ${FUSIONS.join(', ')}`);

@@ -9,6 +9,7 @@ export const indexCommand: Command = {
   options: {
     'flat-threshold': { type: 'string' },
   },
+  writesWorkspace: true,
   async run(context) {
     if (context.positionals.length) throw new UsageError('index takes no positional arguments');
     const raw = context.values['flat-threshold'];

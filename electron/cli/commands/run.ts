@@ -47,6 +47,7 @@ export const runCommand: Command = {
     model: { type: 'string' },
     force: { type: 'boolean', default: false },
   },
+  writesWorkspace: true,
   async run(context) {
     if (context.positionals.length > 0) throw new UsageError('datasets are given with --dataset');
     const given = (context.values.dataset as string[] | undefined) ?? [];

@@ -9,6 +9,7 @@ export const validateCommand: Command = {
   options: {
     k: { type: 'string', short: 'k', default: '5' },
   },
+  writesWorkspace: true,
   async run(context) {
     if (context.positionals.length) throw new UsageError('validate takes no positional arguments');
     const k = Number(context.values.k);

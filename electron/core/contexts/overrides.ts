@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readCropsMetadata } from '../crops/metadata';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { withWorkspaceLock } from '../workspace/lock';
 import { readJsonFile } from '../workspace/json-file';
 import { workspacePaths } from '../workspace/workspace';
 
@@ -27,7 +28,8 @@ export async function loadOverrides(workspace: string): Promise<ContextOverrides
   return (await readJsonFile(path, OverridesSchema, 'a context overrides file')) ?? { version: 1, overrides: {} };
 }
 
-// Read-modify-write of one file: edits made at the same time in this process are applied one after the other.
+// Read-modify-write of one file: edits made at the same time in this process are applied one after the other,
+// each as the workspace's only writer (another process's run or edit is refused, not overwritten).
 let queue: Promise<unknown> = Promise.resolve();
 function serialised<T>(task: () => Promise<T>): Promise<T> {
   const run = queue.then(task, task);
@@ -35,10 +37,14 @@ function serialised<T>(task: () => Promise<T>): Promise<T> {
   return run;
 }
 
-async function update(workspace: string, change: (overrides: ContextOverrides['overrides']) => void): Promise<void> {
-  const current = await loadOverrides(workspace);
-  change(current.overrides);
-  await writeJsonAtomic(workspacePaths(workspace).contextOverrides, current);
+function update(workspace: string, what: string, change: (overrides: ContextOverrides['overrides']) => void): Promise<void> {
+  return serialised(() =>
+    withWorkspaceLock(workspace, what, async () => {
+      const current = await loadOverrides(workspace);
+      change(current.overrides);
+      await writeJsonAtomic(workspacePaths(workspace).contextOverrides, current);
+    }),
+  );
 }
 
 /**
@@ -63,11 +69,11 @@ export async function setContextOverride(
   if (!metadata) throw new Error(`${metadataPath}: no crops metadata; run crops first`);
   if (!metadata.crops.some((c) => c.crop_id === cropId)) throw new Error(`${metadataPath}: no crop ${cropId}`);
   const override = { text: trimmed, edited_at: new Date().toISOString() };
-  await serialised(() => update(workspace, (o) => void (o[cropId] = override)));
+  await update(workspace, `context edit (crop ${cropId})`, (o) => void (o[cropId] = override));
   return override;
 }
 
 /** Goes back to the generated text for a crop; no error when it had no override. */
 export async function clearContextOverride(workspace: string, cropId: string): Promise<void> {
-  await serialised(() => update(workspace, (o) => void delete o[cropId]));
+  await update(workspace, `context reset (crop ${cropId})`, (o) => void delete o[cropId]);
 }

@@ -3,6 +3,7 @@ import type { CropRecord } from '../crops/crop-record';
 import { readCropsMetadata } from '../crops/metadata';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import { describeCrop } from './describe';
 import { loadOverrides } from './overrides';
@@ -58,7 +59,11 @@ async function photoSize(path: string): Promise<PhotoSize> {
  * `contexts/contexts.json` in one atomic write. Texts are rebuilt from crops.json every run, so they always
  * match the current crops.
  */
-export async function runContexts(options: RunContextsOptions): Promise<ContextsResult> {
+export function runContexts(options: RunContextsOptions): Promise<ContextsResult> {
+  return withWorkspaceLock(options.workspace, 'phase 2 (contexts)', () => describeWorkspace(options));
+}
+
+async function describeWorkspace(options: RunContextsOptions): Promise<ContextsResult> {
   const { workspace, onProgress, signal } = options;
   const paths = workspacePaths(workspace);
   const metadata = await readCropsMetadata(paths.cropsMetadata);

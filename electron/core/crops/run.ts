@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset, Photo } from '../dataset/model';
 import type { CarLocator } from '../detector/car-locator';
+import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import { cropCleanWindows } from './clean-windows';
 import { resolveCropConfig, type CropConfig, type CropConfigInput } from './config';
@@ -45,7 +46,11 @@ export interface RunCropsOptions {
  * crops over the car of undamaged ones, and their metadata. Per-photo failures are recorded and the run goes on;
  * photos whose inputs did not change since the last run are skipped.
  */
-export async function runCrops(options: RunCropsOptions): Promise<CropsSummary> {
+export function runCrops(options: RunCropsOptions): Promise<CropsSummary> {
+  return withWorkspaceLock(options.workspace, 'phase 1 (crops)', () => cropWorkspace(options));
+}
+
+async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
   const { dataset, workspace, force = false, onProgress, signal, checkpointEvery = 20 } = options;
   const requested = resolveCropConfig(options.config);
   const paths = workspacePaths(workspace);

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runEmbeddings, type RunEmbeddingsOptions } from './run';
+import { embedWorkspace, type RunEmbeddingsOptions } from './run';
 import type { WorkerMessage, WorkerRequest } from './worker';
 
 /** Worker-thread side of runEmbeddingsInWorker: runs phase 3 and reports progress, the summary or the error. */
@@ -10,7 +10,7 @@ port.on('message', (message: WorkerRequest) => {
 });
 const post = (message: WorkerMessage) => port.postMessage(message);
 
-runEmbeddings({
+embedWorkspace({
   ...(workerData as RunEmbeddingsOptions),
   signal: controller.signal,
   onProgress: (progress) => post({ type: 'progress', progress }),

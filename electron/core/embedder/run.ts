@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CropRecord } from '../crops/crop-record';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { writeNpy } from '../workspace/npy';
+import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import { loadEmbedder, type ExecutionProvider } from './embedder';
 import type { Fusion } from './fusion';
@@ -71,7 +72,16 @@ async function readCrops(workspace: string): Promise<{ crops: CropRecord[]; sour
  * Phase 3: one fused, L2-normalised vector per non-rejected crop. A crop whose image cannot be embedded is
  * reported and left out, never given a zero vector. Outputs are written atomically, all three together at the end.
  */
-export async function runEmbeddings(options: RunEmbeddingsOptions): Promise<EmbeddingsSummary> {
+export function runEmbeddings(options: RunEmbeddingsOptions): Promise<EmbeddingsSummary> {
+  return withWorkspaceLock(options.workspace, 'phase 3 (embeddings)', () => embedWorkspace(options));
+}
+
+/**
+ * runEmbeddings without taking the workspace lock: only for the worker thread of runEmbeddingsInWorker, whose
+ * calling thread holds the lock (a worker is another thread with its own module state, so it could not re-enter
+ * its caller's lock and would be refused by it).
+ */
+export async function embedWorkspace(options: RunEmbeddingsOptions): Promise<EmbeddingsSummary> {
   const started = performance.now();
   const { crops: all, source } = await readCrops(options.workspace);
   const crops = all.filter((c) => !c.rejected);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CropRecord } from '../crops/crop-record';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { readHolder, withWorkspaceLock, workspaceLockPaths, type LockHolder } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import type { EmbeddingsProgress } from './run';
 import { writeTinyClip } from './tiny-clip';
@@ -53,6 +55,20 @@ describe('runEmbeddingsInWorker', () => {
       { onProgress: (p) => p.done === 2 && controller.abort(), signal: controller.signal },
     );
     await expect(run).rejects.toBeInstanceOf(EmbeddingCancelledError);
+  }, 60_000);
+
+  it('holds the workspace lock in the calling thread while the worker runs, and re-enters a lock the caller holds', async () => {
+    let holderDuringRun: LockHolder | null = null;
+    const summary = await runEmbeddingsInWorker(
+      { workspace: ws, manifestPath: manifest, batchSize: 20 },
+      { onProgress: () => (holderDuringRun ??= readHolder(workspaceLockPaths(ws).holder)) },
+    );
+    expect(summary.embedded).toBe(40);
+    expect(holderDuringRun).toMatchObject({ pid: process.pid, what: 'phase 3 (embeddings)' });
+    expect(existsSync(workspaceLockPaths(ws).lock)).toBe(false);
+    // Inside a pipeline-like caller that already holds it: no refusal from the worker, the caller's record kept.
+    const nested = await withWorkspaceLock(ws, 'pipeline run (embed)', () => runEmbeddingsInWorker({ workspace: ws, manifestPath: manifest, batchSize: 20 }));
+    expect(nested.embedded).toBe(40);
   }, 60_000);
 
   it('reports a run that fails inside the worker as an error naming the cause', async () => {

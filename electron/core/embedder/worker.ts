@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { withWorkspaceLock } from '../workspace/lock';
 import type { EmbeddingsProgress, EmbeddingsSummary, RunEmbeddingsOptions } from './run';
 
 export type WorkerRequest = { type: 'cancel' };
@@ -34,12 +35,21 @@ function startWorker(options: Omit<RunEmbeddingsOptions, 'onProgress' | 'signal'
  * Runs phase 3 on a worker thread so that decoding and ONNX inference never block the caller's event loop (the
  * Electron main process, the HTTP service). Progress arrives as events; aborting `signal` asks the worker to stop
  * after its current batch (outputs are only written at the end, so nothing half-written is left).
+ * The workspace lock is taken here, in the calling thread, for as long as the worker runs: the worker runs the
+ * phase without locking, and a caller already holding the lock (a pipeline run) re-enters it.
  */
 export function runEmbeddingsInWorker(
   options: Omit<RunEmbeddingsOptions, 'onProgress' | 'signal'>,
-  { onProgress, signal }: { onProgress?: (progress: EmbeddingsProgress) => void; signal?: AbortSignal } = {},
+  events: { onProgress?: (progress: EmbeddingsProgress) => void; signal?: AbortSignal } = {},
 ): Promise<EmbeddingsSummary> {
-  if (signal?.aborted) return Promise.reject(new EmbeddingCancelledError('embedding cancelled before it started'));
+  if (events.signal?.aborted) return Promise.reject(new EmbeddingCancelledError('embedding cancelled before it started'));
+  return withWorkspaceLock(options.workspace, 'phase 3 (embeddings)', () => embedInWorker(options, events));
+}
+
+function embedInWorker(
+  options: Omit<RunEmbeddingsOptions, 'onProgress' | 'signal'>,
+  { onProgress, signal }: { onProgress?: (progress: EmbeddingsProgress) => void; signal?: AbortSignal },
+): Promise<EmbeddingsSummary> {
   const worker = startWorker(options);
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -47,8 +57,8 @@ export function runEmbeddingsInWorker(
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', cancel);
-      action();
-      void worker.terminate();
+      // Settled once the thread is gone, so the workspace lock is never released under a worker still running.
+      void worker.terminate().finally(action);
     };
     const cancel = () => worker.postMessage({ type: 'cancel' } satisfies WorkerRequest);
     signal?.addEventListener('abort', cancel, { once: true });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
 import { readJsonFile } from '../workspace/json-file';
 import { readNpy } from '../workspace/npy';
+import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import { createFaissIndex, type IndexType } from './faiss';
 import { selfCheck, selfCheckFailure } from './self-check';
@@ -45,7 +46,11 @@ async function readPhase3File<T>(path: string, schema: z.ZodType<T>, what: strin
  * Phase 4: builds a new index generation from phase 3's output (embeddings.npy, metadata.json,
  * generation_info.json), skipping rejected crops, and makes it current once it passed its self-check.
  */
-export async function buildIndex(options: BuildIndexOptions): Promise<IndexConfig> {
+export function buildIndex(options: BuildIndexOptions): Promise<IndexConfig> {
+  return withWorkspaceLock(options.workspace, 'phase 4 (index)', () => indexWorkspace(options));
+}
+
+async function indexWorkspace(options: BuildIndexOptions): Promise<IndexConfig> {
   const { embeddingsDir, indexDir } = workspacePaths(options.workspace);
   const flatThreshold = options.flatThreshold ?? DEFAULT_FLAT_THRESHOLD;
   const progress = options.onProgress ?? (() => undefined);

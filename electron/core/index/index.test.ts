@@ -134,10 +134,14 @@ describe('buildIndex + LocalIndex (Flat)', () => {
     for (let round = 0; round < 3; round++) {
       const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => buildIndex({ workspace: ws })));
       const built = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.generation] : []));
-      // Each writer had a folder of its own.
+      // The workspace lock lets one build through and refuses the others at once, naming it; should two writers
+      // still meet (a lock lost to a blocked event loop), each has a folder of its own and the older one fails.
+      expect(built.length).toBeGreaterThanOrEqual(1);
       expect(new Set(built).size).toBe(built.length);
       for (const o of outcomes) {
-        if (o.status === 'rejected') expect(String(o.reason)).toMatch(/went live while generation \d+ was being written; nothing was changed/);
+        if (o.status === 'rejected') {
+          expect(String(o.reason)).toMatch(/is being written by this process, pid \d+ \(phase 4 \(index\)|went live while generation \d+ was being written; nothing was changed/);
+        }
       }
       const index = await LocalIndex.open(ws);
       expect(index.size).toBe(298);

@@ -1,7 +1,8 @@
 import type { CropRecord } from '../crops/crop-record';
+import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import { createFaissIndex, faissSearch, faissSearchMany, type FaissIndex, type Neighbour } from './faiss';
-import { readGeneration, RERUN_HINT, writeGeneration, type Generation, type IndexConfig } from './store';
+import { readCurrent, readGeneration, RERUN_HINT, writeGeneration, type Generation, type IndexConfig } from './store';
 import { better, dotRow, exactTopK, l2Norm, NORM_TOLERANCE } from './vectors';
 import { selfCheck, selfCheckFailure } from './self-check';
 
@@ -32,7 +33,9 @@ export class LocalIndex {
   private writes: Promise<unknown> = Promise.resolve();
 
   private constructor(
+    private readonly workspace: string,
     private readonly indexDir: string,
+    private readonly expected: ExpectedEmbedding,
     private generation: Generation,
   ) {
     this.reindexIds();
@@ -40,6 +43,10 @@ export class LocalIndex {
 
   static async open(workspace: string, expected: ExpectedEmbedding = {}): Promise<LocalIndex> {
     const { indexDir } = workspacePaths(workspace);
+    return new LocalIndex(workspace, indexDir, expected, await LocalIndex.readChecked(indexDir, expected));
+  }
+
+  private static async readChecked(indexDir: string, expected: ExpectedEmbedding): Promise<Generation> {
     const generation = await readGeneration(indexDir);
     const { config } = generation;
     if (expected.model !== undefined && expected.model !== config.model) {
@@ -50,7 +57,7 @@ export class LocalIndex {
     if (expected.dim !== undefined && expected.dim !== config.dim) {
       throw new Error(`index in ${indexDir} has dimension ${config.dim}, but queries have ${expected.dim}; ${RERUN_HINT}`);
     }
-    return new LocalIndex(indexDir, generation);
+    return generation;
   }
 
   get size(): number {
@@ -146,7 +153,7 @@ export class LocalIndex {
    * all), so the faiss index is rebuilt from the generation's stored vectors: no image is re-embedded.
    */
   async updateCrop(cropId: string, vector: Float32Array, patch: CropPatch = {}): Promise<IndexConfig> {
-    return this.serialised(async () => {
+    return this.edit(`index update (crop ${cropId})`, async () => {
       const row = this.requireRow(cropId);
       const { dim } = this.generation.config;
       if (vector.length !== dim) throw new Error(`updateCrop ${cropId}: vector has ${vector.length} values, index dimension is ${dim}`);
@@ -162,7 +169,7 @@ export class LocalIndex {
 
   /** Takes a crop out of the index (reviewer rejected it); a new generation without its row. */
   async rejectCrop(cropId: string): Promise<IndexConfig> {
-    return this.serialised(async () => {
+    return this.edit(`index reject (crop ${cropId})`, async () => {
       const row = this.requireRow(cropId);
       const { dim } = this.generation.config;
       const old = this.generation.vectors;
@@ -212,6 +219,23 @@ export class LocalIndex {
 
   private reindexIds(): void {
     this.rowById = new Map(this.generation.records.map((r, i) => [r.crop_id, i]));
+  }
+
+  /**
+   * One edit at a time on this instance, each as the workspace's only writer, applied to the live generation:
+   * when another writer (a rebuild, another instance's edit) switched generations since this one was read, the
+   * edit is made on the newer one, so it never brings back what that writer changed.
+   */
+  private edit<T>(what: string, task: () => Promise<T>): Promise<T> {
+    return this.serialised(() =>
+      withWorkspaceLock(this.workspace, what, async () => {
+        if ((await readCurrent(this.indexDir)) !== this.generation.config.generation) {
+          this.generation = await LocalIndex.readChecked(this.indexDir, this.expected);
+          this.reindexIds();
+        }
+        return task();
+      }),
+    );
   }
 
   private serialised<T>(task: () => Promise<T>): Promise<T> {

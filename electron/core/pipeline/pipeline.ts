@@ -5,6 +5,7 @@ import { summarizeDataset, type ScanSummary } from '../dataset/summary';
 import { runEmbeddings, type EmbeddingsSummary } from '../embedder/run';
 import { buildIndex, type IndexConfig } from '../index';
 import { runValidation, type ValidationReport } from '../validation';
+import { withWorkspaceLock } from '../workspace/lock';
 import { mergeDatasets, type DatasetSource } from './sources';
 
 /** The phases `run` can execute, in the design's order (1 crops … 5 validation). */
@@ -43,8 +44,14 @@ export interface PipelineSummary {
 /**
  * Runs the asked phases in order over all source folders as one dataset. Each phase reads what the previous one
  * left in the workspace and keeps its finished work on disk, so a stopped run picks up where it was.
+ * The whole run holds the workspace lock (each phase re-enters it), so no other writer slips in between phases.
  */
-export async function runPipeline(options: PipelineOptions): Promise<PipelineSummary> {
+export function runPipeline(options: PipelineOptions): Promise<PipelineSummary> {
+  const phases = PIPELINE_PHASES.filter((p) => (options.phases ?? PIPELINE_PHASES).includes(p));
+  return withWorkspaceLock(options.workspace, `pipeline run (${phases.join(', ')})`, () => runPhases(options));
+}
+
+async function runPhases(options: PipelineOptions): Promise<PipelineSummary> {
   const phases = new Set(options.phases ?? PIPELINE_PHASES);
   const { workspace, signal, onProgress } = options;
   const summary: PipelineSummary = { scans: [], seconds: {} };

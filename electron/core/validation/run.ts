@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CropRecord } from '../crops/crop-record';
 import { Retriever, type RetrievalResult } from '../retriever';
 import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic-write';
+import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import { runFilterChecks } from './filter-checks';
 import { compareFusions, readTowers } from './fusion-comparison';
@@ -77,9 +78,13 @@ function pickExamples(records: readonly CropRecord[], rows: readonly number[], c
 
 /**
  * Phase 5: validates the current index with its own stored vectors as queries (no re-embedding), writes
- * validation/report.json and a self-contained report.html, and returns the report.
+ * validation/report.json and a self-contained report.html, and returns the report; under the workspace lock.
  */
-export async function runValidation(options: RunValidationOptions): Promise<ValidationReport> {
+export function runValidation(options: RunValidationOptions): Promise<ValidationReport> {
+  return withWorkspaceLock(options.workspace, 'phase 5 (validation)', () => validateWorkspace(options));
+}
+
+async function validateWorkspace(options: RunValidationOptions): Promise<ValidationReport> {
   const { workspace, signal } = options;
   const k = options.k ?? 5;
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
