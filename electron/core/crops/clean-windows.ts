@@ -5,7 +5,7 @@ import type { CropRecord } from './crop-record';
 import { intersectionArea, type Size } from './geometry';
 import { carRatio, gridWindows, maskBounds, type CarRatio, type GridWindow } from './grid';
 import { polygonRectDistance } from './polygon-clearance';
-import { damageShapes, writeGridCrops, type PhotoContext } from './photo-crops';
+import { carMaskOf, damageShapes, writeGridCrops, type PhotoContext } from './photo-crops';
 
 export interface CleanWindow extends GridWindow {
   /** Index into config.cleanWindows.windowScales of the grid the window comes from. */
@@ -88,10 +88,8 @@ export async function cropCleanWindows(
   location: CarLocation,
   { workspace, config }: PhotoContext,
 ): Promise<CropRecord[]> {
-  const mask = config.useMask ? location.mask : null;
-  if (mask && (mask.width !== photo.width || mask.height !== photo.height)) {
-    throw new Error(`${photo.imagePath}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
-  }
+  // Refuses a mask of another size than the photo before any window is chosen on it.
+  carMaskOf(photo, location, config);
   const windows = chooseCleanWindows(photo, damageShapes(photo).map((s) => s.points), location, config);
   if (windows.length === 0) return [];
   // The scale is in the id: grids of different scales reuse the same columns and rows.

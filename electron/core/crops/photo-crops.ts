@@ -83,16 +83,22 @@ export async function cropDamagedPhoto(photo: Photo, { workspace, config }: Phot
   return records;
 }
 
+/** The located car's mask when the config uses one; a mask of another size than the photo is a bug upstream. */
+export function carMaskOf(photo: Photo, location: CarLocation, config: Pick<CropConfig, 'useMask'>): CarLocation['mask'] {
+  const mask = config.useMask ? location.mask : null;
+  if (mask && (mask.width !== photo.width || mask.height !== photo.height)) {
+    throw new Error(`${photo.imagePath}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
+  }
+  return mask;
+}
+
 /** Grid crops over the located car; windows that are less than minCarRatio car are left out. */
 export async function cropUndamagedPhoto(
   photo: Photo,
   location: CarLocation,
   { workspace, config }: PhotoContext,
 ): Promise<CropRecord[]> {
-  const mask = config.useMask ? location.mask : null;
-  if (mask && (mask.width !== photo.width || mask.height !== photo.height)) {
-    throw new Error(`${photo.imagePath}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
-  }
+  const mask = carMaskOf(photo, location, config);
   // With a mask the grid spans the car itself (see maskBounds); grid_position is relative to that area.
   const area = (mask && maskBounds(mask, location.box)) ?? location.box;
   const kept = gridWindows(area, photo, config)
