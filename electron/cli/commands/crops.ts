@@ -9,12 +9,13 @@ export const cropsCommand: Command = {
   name: 'crops',
   summary: 'Phase 1: crops around defects (damaged photos) and a grid over the car (undamaged photos)',
   usage:
-    'carlens crops <dataset> [--labelmap FILE] [--zones FILE] [--state damaged|undamaged] [--force] [--no-mask] [--json] [--workspace DIR]',
+    'carlens crops <dataset> [--labelmap FILE] [--zones FILE] [--state damaged|undamaged] [--force] [--replace] [--no-mask] [--json] [--workspace DIR]',
   options: {
     labelmap: { type: 'string' },
     zones: { type: 'string' },
     state: { type: 'string' },
     force: { type: 'boolean', default: false },
+    replace: { type: 'boolean', default: false },
     'no-mask': { type: 'boolean', default: false },
   },
   writesWorkspace: true,
@@ -44,6 +45,7 @@ export const cropsCommand: Command = {
         // The default car locator, created only when there are undamaged photos to crop.
         config: { useMask },
         force: Boolean(context.values.force),
+        replaceOtherDataset: Boolean(context.values.replace),
         onProgress: progress,
         signal: interrupt.signal,
       });

@@ -40,12 +40,13 @@ export function parsePhases(value: string): PipelinePhase[] {
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run the pipeline phases over one or more datasets (default: the shared real datasets)',
-  usage: 'carlens run [--dataset DIR[=damaged|undamaged]]... [--phases 1-5] [--model MANIFEST] [--force] [--json] [--workspace DIR]',
+  usage: 'carlens run [--dataset DIR[=damaged|undamaged]]... [--phases 1-5] [--model MANIFEST] [--force] [--replace] [--json] [--workspace DIR]',
   options: {
     dataset: { type: 'string', multiple: true },
     phases: { type: 'string', default: `1-${PIPELINE_PHASES.length}` },
     model: { type: 'string' },
     force: { type: 'boolean', default: false },
+    replace: { type: 'boolean', default: false },
   },
   writesWorkspace: true,
   async run(context) {
@@ -61,6 +62,7 @@ export const runCommand: Command = {
         workspace: context.workspace,
         phases,
         force: Boolean(context.values.force),
+        replaceOtherDataset: Boolean(context.values.replace),
         modelManifest: context.values.model as string | undefined,
         onProgress: progress,
         signal: interrupt.signal,

@@ -204,6 +204,22 @@ describe('runCrops on a hand-made dataset', () => {
     await expect(stat(join(workspace, 'crops', 'images', 'ko1_c1.jpg'))).rejects.toThrow();
   });
 
+  it('refuses, before writing anything, an empty dataset and a dataset other than the workspace\'s; --replace replaces', async () => {
+    const workspace = join(root, 'ws-guard');
+    await runCrops({ dataset, workspace, locator: knownCarLocator(true) });
+    const metadataPath = join(workspace, 'crops', 'crops.json');
+    const before = await readFile(metadataPath, 'utf8');
+    await expect(runCrops({ dataset: { ...dataset, photos: [] }, workspace, locator: null })).rejects.toThrow(/no photo to crop .*nothing was written/);
+    const other: Dataset = { ...dataset, root: join(root, 'elsewhere'), photos: dataset.photos.filter((p) => p.id === 'ok1') };
+    await expect(runCrops({ dataset: other, workspace, locator: knownCarLocator(true) })).rejects.toThrow(
+      /holds \d+ crops of .*; phase 1 on .*elsewhere alone would drop them.*nothing was written/,
+    );
+    expect(await readFile(metadataPath, 'utf8')).toBe(before);
+    const replaced = await runCrops({ dataset: other, workspace, locator: knownCarLocator(true), replaceOtherDataset: true });
+    expect(replaced.photos).toBe(1);
+    expect((await readCropsMetadata(metadataPath))!.dataset).toBe(other.root);
+  });
+
   it('keeps the crops of photos left out of a later run (a --state subset) while they exist', async () => {
     const workspace = join(root, 'ws-subset');
     await runCrops({ dataset, workspace, locator: knownCarLocator(true) });

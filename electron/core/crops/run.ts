@@ -39,6 +39,12 @@ export interface RunCropsOptions {
   signal?: AbortSignal;
   /** Write the metadata after this many processed photos, so an interrupted run keeps them. */
   checkpointEvery?: number;
+  /**
+   * Replace the crops of another dataset (or set of datasets) that the workspace holds. Without it, phase 1 on a
+   * dataset other than the workspace's is refused before anything is written: it would drop their crops and every
+   * review decision on them.
+   */
+  replaceOtherDataset?: boolean;
 }
 
 /**
@@ -68,6 +74,16 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
     previous = await readCropsMetadata(paths.cropsMetadata);
   } catch (error) {
     warnings.push(`previous crops metadata ignored, every photo is redone: ${(error as Error).message}`);
+  }
+  if (dataset.photos.length === 0) {
+    throw new Error(`${dataset.root}: no photo to crop (${dataset.problems.length} problem(s) reported by the scan); nothing was written`);
+  }
+  if (previous && previous.dataset !== dataset.root && previous.crops.length > 0 && !options.replaceOtherDataset) {
+    const held = previous.dataset.split(',').join(', ');
+    throw new Error(
+      `${workspace} holds ${previous.crops.length} crops of ${held}; phase 1 on ${dataset.root.split(',').join(', ')} alone would drop them. ` +
+        'Run it on the same dataset(s), use another workspace, or replace them explicitly (`--replace`); nothing was written',
+    );
   }
   // Crops of another dataset root are never reused: same photo ids can mean different photos.
   if (previous && previous.dataset !== dataset.root) previous = null;

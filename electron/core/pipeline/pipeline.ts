@@ -24,6 +24,8 @@ export interface PipelineOptions {
   workspace: string;
   phases?: readonly PipelinePhase[];
   force?: boolean;
+  /** Phase 1 may replace the crops of another dataset the workspace holds (see RunCropsOptions). */
+  replaceOtherDataset?: boolean;
   /** Phase 3's embedding model manifest (default: the offline model). */
   modelManifest?: string;
   onProgress?: (progress: PipelineProgress) => void;
@@ -66,7 +68,7 @@ async function runPhases(options: PipelineOptions): Promise<PipelineSummary> {
     for (const source of options.sources) datasets.push(await loadDataset(source.path, source));
     summary.scans = datasets.map(summarizeDataset);
     const dataset = mergeDatasets(datasets);
-    summary.crops = await timed('crops', () => runCrops({ dataset, workspace, force: options.force, onProgress, signal }));
+    summary.crops = await timed('crops', () => runCrops({ dataset, workspace, force: options.force, replaceOtherDataset: options.replaceOtherDataset, onProgress, signal }));
   }
   if (phases.has('contexts')) {
     const { crops, ...rest } = await timed('contexts', () => runContexts({ workspace, onProgress, signal }));
