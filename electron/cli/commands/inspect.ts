@@ -48,7 +48,7 @@ export function formatInspection(photo: string, r: PhotoInspection, retrievalUna
   lines.push('', `windows (best first; damaged when the score ≥ ${r.windowThreshold}):`);
   for (const w of r.windows.slice(0, 5)) {
     const neighbours = w.neighbours.length ? `  neighbours ${pct(w.neighbourDamageShare ?? 0)} damaged: ${w.neighbours.slice(0, 3).map((n) => n.crop_id).join(', ')}` : '';
-    lines.push(`  ${w.damaged ? 'DAMAGE' : 'clean '}  score ${w.score.toFixed(3)}  at ${w.box.x},${w.box.y} ${w.box.width}×${w.box.height}  ${w.types[0]?.type ?? ''}${neighbours}`);
+    lines.push(`  ${w.damaged ? 'DAMAGE' : 'clean '}  score ${w.score.toFixed(3)}  at ${w.box.x},${w.box.y} ${w.box.width}×${w.box.height}  ${w.damaged ? (w.types[0]?.type ?? '') : ''}${neighbours}`);
   }
   if (retrievalUnavailable) lines.push('', `no neighbours: ${retrievalUnavailable}`);
   lines.push('', `took ${r.timings.totalMs} ms (locate ${r.timings.locateMs}, heads ${r.timings.analyseMs}, embed ${r.timings.embedMs}, search ${r.timings.searchMs})`);
