@@ -1,9 +1,16 @@
+import { resolve } from 'node:path';
 import { UsageError, type Command, type CommandContext } from '../command';
 import { loadDataset } from '../../core/dataset/load';
 import { runCrops, type CropsSummary } from '../../core/crops';
 import { abortOnInterrupt, progressReporter } from '../progress';
 
 const STATES = ['damaged', 'undamaged'] as const;
+
+/** A file option as an absolute path: workspace.json is read later, from any working directory. */
+function absolute(value: unknown): string | undefined {
+  const path = optionalString(value);
+  return path === undefined ? undefined : resolve(path);
+}
 
 export const cropsCommand: Command = {
   name: 'crops',
@@ -46,6 +53,7 @@ export const cropsCommand: Command = {
         config: { useMask },
         force: Boolean(context.values.force),
         replaceOtherDataset: Boolean(context.values.replace),
+        sources: [{ path: dataset.root, labelMap: absolute(context.values.labelmap), zones: absolute(context.values.zones), state: state as (typeof STATES)[number] | undefined }],
         onProgress: progress,
         signal: interrupt.signal,
       });

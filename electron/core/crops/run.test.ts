@@ -7,6 +7,7 @@ import type { BBox, Dataset, Photo, Shape } from '../dataset/model';
 import type { CarLocation, CarLocator } from '../detector/car-locator';
 import { containsBox } from './geometry';
 import { readCropsMetadata } from './metadata';
+import { readWorkspaceManifest } from '../workspace/manifest';
 import { runCrops } from './run';
 import { cropPixelDiff, hasUniformBorder } from './test-support';
 
@@ -218,6 +219,8 @@ describe('runCrops on a hand-made dataset', () => {
     const replaced = await runCrops({ dataset: other, workspace, locator: knownCarLocator(true), replaceOtherDataset: true });
     expect(replaced.photos).toBe(1);
     expect((await readCropsMetadata(metadataPath))!.dataset).toBe(other.root);
+    // workspace.json follows what phase 1 cropped.
+    expect((await readWorkspaceManifest(workspace))!.sources).toEqual([{ path: other.root }]);
   });
 
   it('keeps the crops of photos left out of a later run (a --state subset) while they exist', async () => {

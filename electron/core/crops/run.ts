@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Dataset, Photo } from '../dataset/model';
 import type { CarLocator } from '../detector/car-locator';
 import { withWorkspaceLock } from '../workspace/lock';
+import { recordWorkspaceSources, type WorkspaceSource } from '../workspace/manifest';
 import { workspacePaths } from '../workspace/workspace';
 import { cropCleanWindows } from './clean-windows';
 import { resolveCropConfig, type CropConfig, type CropConfigInput } from './config';
@@ -45,6 +46,8 @@ export interface RunCropsOptions {
    * review decision on them.
    */
   replaceOtherDataset?: boolean;
+  /** How the dataset was read, recorded in workspace.json (default: its folders, read with the loader's defaults). */
+  sources?: WorkspaceSource[];
 }
 
 /**
@@ -183,6 +186,7 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
   } finally {
     // Also on abort or an unexpected error: whatever finished is kept for the next run.
     await save();
+    await recordWorkspaceSources(workspace, options.sources ?? dataset.root.split(',').map((path) => ({ path })));
     if (ownLocator) await (ownLocator as CarLocator).dispose();
   }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { runContexts, type ContextsResult } from '../contexts';
 import { runCrops, type CropsSummary } from '../crops';
 import { loadDataset } from '../dataset/load';
@@ -68,7 +69,20 @@ async function runPhases(options: PipelineOptions): Promise<PipelineSummary> {
     for (const source of options.sources) datasets.push(await loadDataset(source.path, source));
     summary.scans = datasets.map(summarizeDataset);
     const dataset = mergeDatasets(datasets);
-    summary.crops = await timed('crops', () => runCrops({ dataset, workspace, force: options.force, replaceOtherDataset: options.replaceOtherDataset, onProgress, signal }));
+    summary.crops = await timed('crops', () => runCrops({
+        dataset,
+        workspace,
+        force: options.force,
+        replaceOtherDataset: options.replaceOtherDataset,
+        sources: options.sources.map((source) => ({
+          ...source,
+          path: resolve(source.path),
+          labelMap: source.labelMap && resolve(source.labelMap),
+          zones: source.zones && resolve(source.zones),
+        })),
+        onProgress,
+        signal,
+      }));
   }
   if (phases.has('contexts')) {
     const { crops, ...rest } = await timed('contexts', () => runContexts({ workspace, onProgress, signal }));

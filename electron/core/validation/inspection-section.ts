@@ -4,6 +4,7 @@ import { loadDataset } from '../dataset/load';
 import type { Photo } from '../dataset/model';
 import { openInspector } from '../inspection/parts';
 import { defaultSources, mergeDatasets } from '../pipeline/sources';
+import { readWorkspaceManifest, type WorkspaceSource } from '../workspace/manifest';
 import { workspacePaths } from '../workspace/workspace';
 import { inspectionFigures, type InspectionFigures } from './inspection-figures';
 
@@ -18,16 +19,22 @@ export type InspectionSection =
   | { unavailable: string };
 
 /**
- * The photos the workspace's crops were cut from, with their annotations: the dataset folders phase 1 recorded,
- * read again (the shared folders with their stated photo state, others by their damage shapes).
+ * The photos the workspace's crops were cut from, with their annotations, read again as phase 1 read them: the
+ * sources workspace.json records (an older workspace without one: the folders crops.json names, the shared folders
+ * with their stated photo state, others by their damage shapes).
  */
 export async function workspacePhotos(workspace: string): Promise<{ photos: Photo[]; roots: string[] }> {
-  const metadata = await readCropsMetadata(workspacePaths(workspace).cropsMetadata);
-  if (!metadata) throw new Error('no phase 1 output (crops.json): run phase 1 first');
-  const roots = metadata.dataset.split(',').map((root) => resolve(root));
-  const known = new Map(defaultSources().map((s) => [resolve(s.path), s]));
-  const datasets = await Promise.all(roots.map((root) => loadDataset(root, known.get(root) ?? {})));
-  return { photos: mergeDatasets(datasets).photos, roots };
+  const manifest = await readWorkspaceManifest(workspace);
+  let sources: WorkspaceSource[];
+  if (manifest) sources = manifest.sources;
+  else {
+    const metadata = await readCropsMetadata(workspacePaths(workspace).cropsMetadata);
+    if (!metadata) throw new Error('no phase 1 output (crops.json): run phase 1 first');
+    const known = new Map(defaultSources().map((s) => [resolve(s.path), s]));
+    sources = metadata.dataset.split(',').map((root) => known.get(resolve(root)) ?? { path: resolve(root) });
+  }
+  const datasets = await Promise.all(sources.map((source) => loadDataset(source.path, source)));
+  return { photos: mergeDatasets(datasets).photos, roots: sources.map((s) => s.path) };
 }
 
 /** Region-level inspection of the held-out photos, for the report; never fails the validation. */

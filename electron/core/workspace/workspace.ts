@@ -6,6 +6,8 @@ import { resolve, join } from 'node:path';
  */
 export interface WorkspacePaths {
   root: string;
+  /** workspace.json: the sources the crops come from (see manifest.ts). */
+  manifest: string;
   scanReport: string;
   cropsDir: string;
   cropsMetadata: string;
@@ -24,6 +26,7 @@ export function workspacePaths(root: string = DEFAULT_WORKSPACE): WorkspacePaths
   const abs = resolve(root);
   return {
     root: abs,
+    manifest: join(abs, 'workspace.json'),
     scanReport: join(abs, 'scan.json'),
     cropsDir: join(abs, 'crops'),
     cropsMetadata: join(abs, 'crops', 'crops.json'),
