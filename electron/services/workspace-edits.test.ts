@@ -50,9 +50,10 @@ describe('concurrent review edits', () => {
     );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
 
-    // Every context edit is in the overrides file and in contexts.json.
-    const overrides = JSON.parse(await readFile(workspacePaths(ws).contextOverrides, 'utf8')) as { overrides: Record<string, { text: string }> };
-    expect(Object.fromEntries(edited.map((id) => [id, overrides.overrides[id]?.text]))).toEqual(Object.fromEntries(edited.map((id) => [id, text(id)])));
+    // Every context edit and every reject is in the review journal, and the edits in contexts.json.
+    const journal = JSON.parse(await readFile(workspacePaths(ws).reviewJournal, 'utf8')) as { rejected: Record<string, unknown>; contexts: Record<string, { text: string }> };
+    expect(Object.fromEntries(edited.map((id) => [id, journal.contexts[id]?.text]))).toEqual(Object.fromEntries(edited.map((id) => [id, text(id)])));
+    expect(Object.keys(journal.rejected).sort()).toEqual([...rejected].sort());
     const contexts = await readContextsFile(ws);
     for (const id of edited) expect(contexts!.crops.find((c) => c.crop_id === id)!.text_description).toBe(text(id));
     // Every reject is in crops.json.
@@ -76,7 +77,7 @@ describe('concurrent review edits', () => {
 
   it('refuses an edit while another writer holds the workspace, and changes nothing', async () => {
     const cropId = (await LocalIndex.open(ws)).records[0]!.crop_id;
-    const overridesBefore = await readFile(workspacePaths(ws).contextOverrides, 'utf8');
+    const journalBefore = await readFile(workspacePaths(ws).reviewJournal, 'utf8');
     let release!: () => void;
     let entered!: () => void;
     const inside = new Promise<void>((done) => (entered = done));
@@ -99,7 +100,7 @@ describe('concurrent review edits', () => {
     expect(phases.slice(1).map((p) => p.status)).toEqual(['idle', 'idle', 'idle', 'idle']);
     release();
     await holding;
-    expect(await readFile(workspacePaths(ws).contextOverrides, 'utf8')).toBe(overridesBefore);
+    expect(await readFile(workspacePaths(ws).reviewJournal, 'utf8')).toBe(journalBefore);
     expect((await LocalIndex.open(ws)).rowOf(cropId)).toBeDefined();
   });
 });

@@ -30,10 +30,10 @@ describe('context overrides', () => {
     expect(await loadOverrides(ws)).toEqual({ version: 1, overrides: {} });
     await setContextOverride(ws, 'a', '  Deep scratch across the driver door.  ', tok);
     await setContextOverride(ws, 'b', 'Clean hood.', tok);
-    const stored = JSON.parse(await readFile(workspacePaths(ws).contextOverrides, 'utf8'));
+    const stored = JSON.parse(await readFile(workspacePaths(ws).reviewJournal, 'utf8'));
     expect(stored.version).toBe(1);
-    expect(stored.overrides.a.text).toBe('Deep scratch across the driver door.');
-    expect(Number.isNaN(Date.parse(stored.overrides.a.edited_at))).toBe(false);
+    expect(stored.contexts.a.text).toBe('Deep scratch across the driver door.');
+    expect(Number.isNaN(Date.parse(stored.contexts.a.at))).toBe(false);
     await clearContextOverride(ws, 'a');
     await clearContextOverride(ws, 'never-set');
     expect(Object.keys((await loadOverrides(ws)).overrides)).toEqual(['b']);
@@ -53,11 +53,21 @@ describe('context overrides', () => {
   });
 
   it('names the file when it is not valid', async () => {
-    const path = workspacePaths(ws).contextOverrides;
-    await writeFile(path, '{"version": 1, "overrides": {"a": {"text": ""}}}');
-    await expect(loadOverrides(ws)).rejects.toThrow(`${path}: not a context overrides file`);
+    const path = workspacePaths(ws).reviewJournal;
+    const saved = await readFile(path, 'utf8');
+    await writeFile(path, '{"version": 1, "rejected": {}, "contexts": {"a": {"text": "", "at": "x"}}}');
+    await expect(loadOverrides(ws)).rejects.toThrow(`${path}: not a review journal`);
     await writeFile(path, 'nope');
     await expect(loadOverrides(ws)).rejects.toThrow(`${path}: not valid JSON`);
-    await rm(path);
+    await writeFile(path, saved);
+  });
+
+  it('imports the overrides of a workspace from before the journal', async () => {
+    const legacy = await mkdtemp(join(tmpdir(), 'carlens-overrides-legacy-'));
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(legacy, 'contexts'), { recursive: true });
+    await writeFile(workspacePaths(legacy).contextOverrides, JSON.stringify({ version: 1, overrides: { a: { text: 'Old edit.', edited_at: '2024-01-01T00:00:00.000Z' } } }));
+    expect(await loadOverrides(legacy)).toEqual({ version: 1, overrides: { a: { text: 'Old edit.', edited_at: '2024-01-01T00:00:00.000Z' } } });
+    await rm(legacy, { recursive: true, force: true });
   });
 });

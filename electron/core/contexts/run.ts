@@ -2,11 +2,11 @@ import sharp from 'sharp';
 import type { CropRecord } from '../crops/crop-record';
 import { readCropsMetadata } from '../crops/metadata';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
+import { applyJournal, readJournal } from '../review/journal';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
 import { describeCrop } from './describe';
-import { loadOverrides } from './overrides';
 import type { PhotoSize } from './parts';
 
 export interface ContextsProgress {
@@ -55,7 +55,7 @@ async function photoSize(path: string): Promise<PhotoSize> {
 }
 
 /**
- * Phase 2: a context text for every crop of phase 1, hand-written overrides applied, written to
+ * Phase 2: a context text for every crop of phase 1, the review journal's hand-written texts and rejections applied, written to
  * `contexts/contexts.json` in one atomic write. Texts are rebuilt from crops.json every run, so they always
  * match the current crops.
  */
@@ -68,7 +68,9 @@ async function describeWorkspace(options: RunContextsOptions): Promise<ContextsR
   const paths = workspacePaths(workspace);
   const metadata = await readCropsMetadata(paths.cropsMetadata);
   if (!metadata) throw new Error(`${paths.cropsMetadata} not found: run crops first`);
-  const overrides = (await loadOverrides(workspace)).overrides;
+  // Hand-written contexts and rejections come from the review journal, by stable crop id.
+  const journal = await readJournal(workspace);
+  const overrides = journal.contexts;
   const tokenizer = options.tokenizer ?? (await loadClipTokenizer());
 
   const sizes = new Map<string, Promise<PhotoSize>>();
@@ -100,7 +102,7 @@ async function describeWorkspace(options: RunContextsOptions): Promise<ContextsR
     }
     onProgress?.({ phase: 'contexts', done: i + 1, total: metadata.crops.length, current: crop.crop_id });
   }
-  const file: ContextsFile = { version: 1, generated_at: new Date().toISOString(), crops };
+  const file: ContextsFile = { version: 1, generated_at: new Date().toISOString(), crops: applyJournal(crops, journal).crops };
   await writeJsonAtomic(paths.contexts, file);
-  return { crops, shortened, edited, failures, path: paths.contexts };
+  return { crops: file.crops, shortened, edited, failures, path: paths.contexts };
 }

@@ -16,7 +16,7 @@ import { intersectionArea } from './geometry';
 import { readCropsMetadata } from './metadata';
 import { polygonRectDistance } from './polygon-clearance';
 import { runCrops } from './run';
-import { cropPixelDiff, sampledPolygonRectDistance } from './test-support';
+import { cropPixelDiff, expectedCropId, sampledPolygonRectDistance } from './test-support';
 
 const square = (x: number, y: number, side: number): BBox => ({ x, y, width: side, height: side });
 
@@ -156,7 +156,7 @@ async function checkCleanWindows(dataset: Dataset, workspace: string, config: Cr
     const clearance = config.cleanWindows.clearanceRatio * Math.hypot(photo.width, photo.height);
     for (const c of clean) {
       expect(c).toMatchObject({ has_damage: false, crop_type: 'grid', damage_types: [], defects: [], damage_count: 0 });
-      expect(c.crop_id).toMatch(new RegExp(`^${photo.id}_w\\d+_\\d+_\\d+$`));
+      expect(c.crop_id).toBe(await expectedCropId(photo.id, photo.imagePath, c.bbox, 'damaged_photo_clean_window'));
       for (const s of photo.shapes.filter((shape) => shape.damageType)) {
         expect(sampledPolygonRectDistance(s.points, c.bbox)).toBeGreaterThanOrEqual(clearance - 1e-6);
       }
@@ -214,7 +214,11 @@ describe('clean windows on real photos, with the real car locator', () => {
     // The scratch's bounding box covers most of the door; the window below it lies inside that box yet is 10 % of
     // the diagonal from the scratch itself: a test on boxes would have lost it.
     const [scratch] = photos[0]!.shapes;
-    expect(windowsOf(LONG_SCRATCH).map((c) => c.crop_id)).toEqual([`${LONG_SCRATCH}_w2_0_2`]);
+    // One window, of the third scale's grid (0.5 of the window size), column 0, row 2; its id derives from the photo and that box.
+    const [window] = windowsOf(LONG_SCRATCH);
+    expect(windowsOf(LONG_SCRATCH)).toHaveLength(1);
+    expect(window!.grid_position).toMatchObject({ col: 0, row: 2 });
+    expect(window!.crop_id).toBe(await expectedCropId(LONG_SCRATCH, photos[0]!.imagePath, window!.bbox, 'damaged_photo_clean_window'));
     expect(intersectionArea(windowsOf(LONG_SCRATCH)[0]!.bbox, scratch!.bbox)).toBeGreaterThan(0);
     // Room for more than the cap: 4 (the default), farthest from the scratch first within each scale.
     expect(windowsOf(CLEAN_SIDE)).toHaveLength(4);

@@ -86,12 +86,12 @@ export function chooseCleanWindows(
 export async function cropCleanWindows(
   photo: Photo,
   location: CarLocation,
-  { workspace, config }: PhotoContext,
+  context: PhotoContext,
 ): Promise<CropRecord[]> {
+  const { config } = context;
   // Refuses a mask of another size than the photo before any window is chosen on it.
   carMaskOf(photo, location, config);
   const windows = chooseCleanWindows(photo, damageShapes(photo).map((s) => s.points), location, config);
   if (windows.length === 0) return [];
-  // The scale is in the id: grids of different scales reuse the same columns and rows.
-  return writeGridCrops(photo, windows, location, 'damaged_photo_clean_window', (w) => `${photo.id}_w${w.scale}_${w.col}_${w.row}`, { workspace, config });
+  return writeGridCrops(photo, windows, location, 'damaged_photo_clean_window', context);
 }

@@ -5,6 +5,7 @@ import { DAMAGE_TYPES, type DamageType } from '../domain/damage-types';
 import { ZONES } from '../domain/zones';
 import type { CropConfig } from './config';
 import type { CropDefect, CropRecord } from './crop-record';
+import { stableCropId } from './crop-id';
 import { clusterDefects, cropRegionForCluster, intersectionArea } from './geometry';
 import { carRatio, gridWindows, maskBounds, type CarRatio, type GridWindow } from './grid';
 import { decodePhoto, writeCrop } from './image';
@@ -15,6 +16,10 @@ export const CROP_IMAGES_DIR = 'crops/images';
 export interface PhotoContext {
   workspace: string;
   config: CropConfig;
+  /** sha256 of the photo file, from which crop ids are derived (see stableCropId). */
+  photoHash: string;
+  /** Crop ids already given on this photo in this run. */
+  taken?: Set<string>;
 }
 
 type BaseFields = Pick<CropRecord, 'source_image' | 'source_path' | 'vehicle_zone' | 'zone_description' | 'zone_area'>;
@@ -39,13 +44,13 @@ function toDefect(shape: Shape & { damageType: DamageType }): CropDefect {
 }
 
 /** One crop per defect cluster. A photo without damage shapes gives none. */
-export async function cropDamagedPhoto(photo: Photo, { workspace, config }: PhotoContext): Promise<CropRecord[]> {
+export async function cropDamagedPhoto(photo: Photo, { workspace, config, photoHash, taken = new Set() }: PhotoContext): Promise<CropRecord[]> {
   const shapes = damageShapes(photo);
   if (shapes.length === 0) return [];
   const decoded = await decodePhoto(photo.imagePath, photo);
   const records: CropRecord[] = [];
   const clusters = clusterDefects(shapes, photo, config);
-  for (const [i, cluster] of clusters.entries()) {
+  for (const cluster of clusters) {
     const region = cropRegionForCluster(
       cluster.map((s) => s.bbox),
       photo,
@@ -58,7 +63,7 @@ export async function cropDamagedPhoto(photo: Photo, { workspace, config }: Phot
       const area = s.bbox.width * s.bbox.height;
       return area > 0 && intersectionArea(s.bbox, region) / area >= 0.5;
     });
-    const cropId = `${photo.id}_c${i}`;
+    const cropId = stableCropId(photo.id, photoHash, region, 'defect_cluster', taken);
     const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
     const size = await writeCrop(join(workspace, cropPath), decoded, region, config);
     const present = new Set(inside.map((s) => s.damageType));
@@ -96,8 +101,9 @@ export function carMaskOf(photo: Photo, location: CarLocation, config: Pick<Crop
 export async function cropUndamagedPhoto(
   photo: Photo,
   location: CarLocation,
-  { workspace, config }: PhotoContext,
+  context: PhotoContext,
 ): Promise<CropRecord[]> {
+  const { config } = context;
   const mask = carMaskOf(photo, location, config);
   // With a mask the grid spans the car itself (see maskBounds); grid_position is relative to that area.
   const area = (mask && maskBounds(mask, location.box)) ?? location.box;
@@ -105,7 +111,7 @@ export async function cropUndamagedPhoto(
     .map((w) => ({ ...w, car: carRatio(w.window, { box: location.box, mask }) }))
     .filter((w) => w.car.ratio >= config.minCarRatio);
   if (kept.length === 0) return [];
-  return writeGridCrops(photo, kept, location, 'undamaged_photo_grid', (w) => `${photo.id}_g${w.col}_${w.row}`, { workspace, config });
+  return writeGridCrops(photo, kept, location, 'undamaged_photo_grid', context);
 }
 
 /** A grid window to write as a crop without damage, with the share of it that is car. */
@@ -120,13 +126,12 @@ export async function writeGridCrops<W extends CarWindow>(
   windows: readonly W[],
   location: CarLocation,
   origin: 'undamaged_photo_grid' | 'damaged_photo_clean_window',
-  cropIdOf: (window: W) => string,
-  { workspace, config }: PhotoContext,
+  { workspace, config, photoHash, taken = new Set() }: PhotoContext,
 ): Promise<CropRecord[]> {
   const decoded = await decodePhoto(photo.imagePath, photo);
   const records: CropRecord[] = [];
   for (const w of windows) {
-    const cropId = cropIdOf(w);
+    const cropId = stableCropId(photo.id, photoHash, w.window, origin, taken);
     const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
     const size = await writeCrop(join(workspace, cropPath), decoded, w.window, config);
     records.push({

@@ -9,7 +9,7 @@ import { containsBox } from './geometry';
 import { readCropsMetadata } from './metadata';
 import { readWorkspaceManifest } from '../workspace/manifest';
 import { runCrops } from './run';
-import { cropPixelDiff, hasUniformBorder } from './test-support';
+import { cropPixelDiff, expectedCropId, hasUniformBorder } from './test-support';
 
 /**
  * runCrops end to end on a small hand-made dataset (real JPEGs, real sharp, real files). The car locator here
@@ -118,7 +118,10 @@ describe('runCrops on a hand-made dataset', () => {
     const metadata = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!;
     expect(metadata.photos.map((p) => [p.id, p.status])).toEqual([['ko1', 'done'], ['ok1', 'done'], ['broken', 'failed']]);
     const clustered = metadata.crops.filter((c) => c.crop_type === 'clustered');
-    expect(clustered.map((c) => c.crop_id)).toEqual(['ko1_c0', 'ko1_c1']);
+    // Ids derive from the photo file and the crop box (crop-id.ts), listed in cluster order.
+    const ko1 = join(root, 'ko1.jpg');
+    expect(clustered.map((c) => c.crop_id)).toEqual(await Promise.all(clustered.map((c) => expectedCropId('ko1', ko1, c.bbox, 'defect_cluster'))));
+    expect(clustered.every((c) => /^ko1_c[0-9a-f]{10}$/.test(c.crop_id) && c.crop_path === `crops/images/${c.crop_id}.jpg`)).toBe(true);
     expect(clustered[0]!.damage_count).toBe(2);
     expect(clustered[0]!.vehicle_zone).toBe('5');
     expect(clustered[0]!.zone_area).toBe('posterior');
@@ -130,7 +133,10 @@ describe('runCrops on a hand-made dataset', () => {
     const grid = metadata.crops.filter((c) => c.origin === 'undamaged_photo_grid');
     // 700 × 600 box: 2 × 2 windows of 448 at x 100/352, y 50/202. On the mask the top-right window is
     // mostly sky; the bottom-right one is 69.0 % car (just under 70 %); the left ones 84 % and 91 %.
-    expect(grid.map((c) => c.crop_id).sort()).toEqual(['ok1_g0_0', 'ok1_g0_1']);
+    const ok1 = join(root, 'ok1.jpg');
+    const gridBoxes = [{ x: 100, y: 50, width: 448, height: 448 }, { x: 100, y: 202, width: 448, height: 448 }];
+    expect(grid.map((c) => c.bbox)).toEqual(gridBoxes);
+    expect(grid.map((c) => c.crop_id)).toEqual(await Promise.all(gridBoxes.map((b) => expectedCropId('ok1', ok1, b, 'undamaged_photo_grid'))));
     for (const c of grid) {
       expect(c.car_ratio!).toBeGreaterThanOrEqual(0.7);
       expect(c.car_ratio_method).toBe('mask');
@@ -143,7 +149,8 @@ describe('runCrops on a hand-made dataset', () => {
     // y 50/175/301/426) the bottom row's first three are 181 px below the dents (the third 219 px from the
     // corner dent too, so it comes first); the fourth is 60 px from the corner dent.
     const clean = metadata.crops.filter((c) => c.origin === 'damaged_photo_clean_window');
-    expect(clean.map((c) => c.crop_id)).toEqual(['ko1_w2_2_3', 'ko1_w2_0_3', 'ko1_w2_1_3']);
+    const cleanBoxes = [417, 100, 259].map((x) => ({ x, y: 426, width: 224, height: 224 }));
+    expect(clean.map((c) => c.crop_id)).toEqual(await Promise.all(cleanBoxes.map((b) => expectedCropId('ko1', ko1, b, 'damaged_photo_clean_window'))));
     expect(summary.crops).toEqual({ clustered: 2, grid: 2, cleanWindows: 3, total: 7 });
     for (const c of clean) {
       expect(c).toMatchObject({ has_damage: false, crop_type: 'grid', defects: [], damage_types: [], vehicle_zone: '5', crop_size: [224, 224] });
@@ -176,7 +183,8 @@ describe('runCrops on a hand-made dataset', () => {
     const workspace = join(root, 'ws-rerun');
     const locator = knownCarLocator(true);
     await runCrops({ dataset, workspace, locator });
-    const cropFile = join(workspace, 'crops', 'images', 'ko1_c0.jpg');
+    const first = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!;
+    const cropFile = join(workspace, first.crops.find((c) => c.source_image === 'ko1')!.crop_path);
     const before = (await stat(cropFile)).mtimeMs;
 
     const again = await runCrops({ dataset, workspace, locator });
@@ -196,13 +204,23 @@ describe('runCrops on a hand-made dataset', () => {
     const workspace = join(root, 'ws-stale');
     const locator = knownCarLocator(true);
     await runCrops({ dataset, workspace, locator });
-    await rm(join(workspace, 'crops', 'images', 'ok1_g0_0.jpg'));
+    const first = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!;
+    const gridFile = join(workspace, first.crops.find((c) => c.origin === 'undamaged_photo_grid')!.crop_path);
+    await rm(gridFile);
     const repaired = await runCrops({ dataset, workspace, locator });
     expect(repaired.skippedUpToDate).toBe(1);
-    await stat(join(workspace, 'crops', 'images', 'ok1_g0_0.jpg'));
-    // A larger gap links the corner dent to the others: one cluster, and ko1_c1.jpg must go.
+    await stat(gridFile);
+    // A larger gap links the corner dent to the others: one cluster (a new box, so a new id), and both old
+    // cluster files must go.
+    const oldClusters = first.crops.filter((c) => c.origin === 'defect_cluster');
+    expect(oldClusters).toHaveLength(2);
     await runCrops({ dataset, workspace, locator, config: { clusterGapRatio: 0.9, maxClusterSideRatio: 1 } });
-    await expect(stat(join(workspace, 'crops', 'images', 'ko1_c1.jpg'))).rejects.toThrow();
+    const merged = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!.crops.filter((c) => c.origin === 'defect_cluster');
+    expect(merged).toHaveLength(1);
+    for (const c of oldClusters) {
+      expect(merged[0]!.crop_id).not.toBe(c.crop_id);
+      await expect(stat(join(workspace, c.crop_path))).rejects.toThrow();
+    }
   });
 
   it('refuses, before writing anything, an empty dataset and a dataset other than the workspace\'s; --replace replaces', async () => {
@@ -242,13 +260,16 @@ describe('runCrops on a hand-made dataset', () => {
     expect(without.warnings).toEqual(['no car locator was given: damaged photos got no clean windows']);
     const withLocator = await runCrops({ dataset: damagedOnly, workspace, locator: knownCarLocator(true) });
     expect(withLocator.processed).toBe(1);
+    const cleanBefore = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!.crops.filter((c) => c.origin === 'damaged_photo_clean_window');
     expect(withLocator.crops.cleanWindows).toBe(3);
     expect((await runCrops({ dataset: damagedOnly, workspace, locator: knownCarLocator(true) })).skippedUpToDate).toBe(1);
     const capped = await runCrops({ dataset: damagedOnly, workspace, locator: knownCarLocator(true), config: { cleanWindows: { maxPerPhoto: 1 } } });
     expect(capped.processed).toBe(1);
     expect(capped.crops.cleanWindows).toBe(1);
-    // The two windows no longer cut are gone from disk.
-    await expect(stat(join(workspace, 'crops', 'images', 'ko1_w2_0_3.jpg'))).rejects.toThrow();
+    // The two windows no longer cut are gone from disk; the one kept has the id it had.
+    const kept = (await readCropsMetadata(join(workspace, 'crops', 'crops.json')))!.crops.filter((c) => c.origin === 'damaged_photo_clean_window');
+    expect(kept.map((c) => c.crop_id)).toEqual([cleanBefore[0]!.crop_id]);
+    for (const c of cleanBefore.slice(1)) await expect(stat(join(workspace, c.crop_path))).rejects.toThrow();
   });
 
   it('reports undamaged photos as failures when no locator is given', async () => {

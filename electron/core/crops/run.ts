@@ -4,10 +4,12 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset, Photo } from '../dataset/model';
 import type { CarLocator } from '../detector/car-locator';
+import { applyJournal, orphanWarning, readJournal } from '../review/journal';
 import { withWorkspaceLock } from '../workspace/lock';
 import { recordWorkspaceSources, type WorkspaceSource } from '../workspace/manifest';
 import { workspacePaths } from '../workspace/workspace';
 import { cropCleanWindows } from './clean-windows';
+import { photoFileHash } from './crop-id';
 import { resolveCropConfig, type CropConfig, type CropConfigInput } from './config';
 import type { CropRecord } from './crop-record';
 import { readCropsMetadata, writeCropsMetadata, type CropsMetadata, type PhotoCropEntry } from './metadata';
@@ -15,6 +17,9 @@ import { cropDamagedPhoto, cropUndamagedPhoto, damageShapes } from './photo-crop
 import { summarizeCrops, type CropsSummary } from './summary';
 
 export type { CropsSummary } from './summary';
+
+/** Bumped when crop ids are made differently; part of every photo's input hash. */
+const CROP_ID_SCHEME = 'content-v1';
 
 export interface CropsProgress {
   phase: 'crops';
@@ -90,6 +95,8 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
   }
   // Crops of another dataset root are never reused: same photo ids can mean different photos.
   if (previous && previous.dataset !== dataset.root) previous = null;
+  // Review decisions by stable crop id: applied to every crops.json written, so a re-cropped photo keeps them.
+  const journal = await readJournal(workspace);
   const previousEntries = new Map(previous?.photos.map((p) => [p.id, p]));
   const previousCrops = groupBySource(previous?.crops ?? []);
 
@@ -116,7 +123,7 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
       version: 1,
       dataset: dataset.root,
       generated_at: new Date().toISOString(),
-      crops: ids.flatMap((id) => crops.get(id) ?? []),
+      crops: applyJournal(ids.flatMap((id) => crops.get(id) ?? []), journal).crops,
       photos: ids.map((id) => entries.get(id)!),
     };
     await writeCropsMetadata(paths.cropsMetadata, metadata);
@@ -134,7 +141,8 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
     return created;
   };
 
-  const configKey = JSON.stringify(config);
+  // The id scheme is part of the key: crops.json from before content-derived ids is redone once.
+  const configKey = `${JSON.stringify(config)}|crop ids: ${CROP_ID_SCHEME}`;
   let processed = 0;
   let skipped = 0;
   let sinceCheckpoint = 0;
@@ -144,7 +152,8 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
       signal?.throwIfAborted();
       let hash = '';
       try {
-        hash = await inputHash(photo, configKey);
+        const fileHash = await photoFileHash(photo.imagePath);
+        hash = await inputHash(photo, fileHash, configKey);
         const before = previousEntries.get(photo.id);
         const beforeCrops = previousCrops.get(photo.id) ?? [];
         const upToDate =
@@ -159,7 +168,7 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
           crops.set(photo.id, beforeCrops);
           skipped++;
         } else {
-          const { records, entry } = await cropPhoto(photo, hash, paths.root, config, getLocator);
+          const { records, entry } = await cropPhoto(photo, hash, fileHash, paths.root, config, getLocator);
           await removeStale(paths.root, beforeCrops, records);
           entries.set(photo.id, entry);
           crops.set(photo.id, records);
@@ -190,8 +199,13 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
     if (ownLocator) await (ownLocator as CarLocator).dispose();
   }
 
+  // A decision whose crop is gone (its photo's annotation changed the box) stays in the journal, reported.
+  const orphaned = applyJournal([...crops.values()].flat(), journal).orphaned;
+  const orphanLine = orphanWarning(orphaned);
+  if (orphanLine) warnings.push(orphanLine);
   return summarizeCrops(dataset, entries, crops, {
     metadataPath: paths.cropsMetadata,
+    orphanedReview: orphaned,
     processed,
     skipped,
     failures,
@@ -202,25 +216,27 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
 async function cropPhoto(
   photo: Photo,
   hash: string,
+  photoHash: string,
   workspace: string,
   config: CropConfig,
   getLocator: () => Promise<CarLocator>,
 ): Promise<{ records: CropRecord[]; entry: PhotoCropEntry }> {
+  const context = { workspace, config, photoHash, taken: new Set<string>() };
   const base = { id: photo.id, file: photo.fileName, path: photo.imagePath, state: photo.state, input_hash: hash };
   if (photo.state === 'damaged') {
-    const records = await cropDamagedPhoto(photo, { workspace, config });
+    const records = await cropDamagedPhoto(photo, context);
     const { enabled, maxPerPhoto } = config.cleanWindows;
     // No damage outlined, no clean window (see chooseCleanWindows): the detector is not run for nothing.
     if (!enabled || maxPerPhoto === 0 || damageShapes(photo).length === 0) {
       return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length } };
     }
     const location = await (await getLocator()).locate(photo.imagePath);
-    records.push(...(await cropCleanWindows(photo, location, { workspace, config })));
+    records.push(...(await cropCleanWindows(photo, location, context)));
     const car = { method: location.method, score: location.score, className: location.className };
     return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length, car } };
   }
   const location = await (await getLocator()).locate(photo.imagePath);
-  const records = await cropUndamagedPhoto(photo, location, { workspace, config });
+  const records = await cropUndamagedPhoto(photo, location, context);
   return {
     records,
     entry: {
@@ -237,14 +253,14 @@ function failedEntry(photo: Photo, hash: string, message: string): PhotoCropEntr
 }
 
 /**
- * What decides a photo's crops: the image bytes, its annotation files' bytes, the crop config (clean-window
+ * What decides a photo's crops: the image bytes (their sha256, also the base of the crop ids), its annotation files' bytes, the crop config (clean-window
  * settings included, and whether a locator was there to place them), and what the loader derived from outside
  * the annotation (state, zone from a zone table, damage types from a label map), so changing a label map or a zone
  * table also redoes the photo.
  */
-async function inputHash(photo: Photo, configKey: string): Promise<string> {
+async function inputHash(photo: Photo, fileHash: string, configKey: string): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(await readFile(photo.imagePath));
+  hash.update(fileHash);
   for (const file of [...photo.annotationFiles].sort()) {
     hash.update(file);
     hash.update(await readFile(file));

@@ -32,6 +32,11 @@ export interface CropsSummary {
   photosWithoutGridCrop: string[];
   /** Damaged photos without any damage shape, hence no crop. */
   damagedWithoutCrop: string[];
+  /**
+   * Crop ids of review decisions (review/journal.json) that no crop has after this run: kept in the journal,
+   * applied to no other crop (also said in warnings).
+   */
+  orphanedReview: string[];
   /** Things that did not stop the run (e.g. unreadable previous metadata, which was then ignored). */
   warnings: string[];
 }
@@ -41,6 +46,7 @@ export interface RunCounts {
   processed: number;
   skipped: number;
   failures: CropsSummary['failures'];
+  orphanedReview: string[];
   warnings: string[];
 }
 
@@ -80,6 +86,7 @@ export function summarizeCrops(
     fallbackPhotos: located.filter((p) => p.entry.car?.method === 'fallback_center').map((p) => p.photo.fileName),
     photosWithoutGridCrop: undamaged.filter((p) => p.entry.status === 'no_crops').map((p) => p.photo.fileName),
     damagedWithoutCrop: damaged.filter((p) => p.entry.status === 'no_crops').map((p) => p.photo.fileName),
+    orphanedReview: run.orphanedReview,
     warnings: run.warnings,
   };
 }

@@ -80,3 +80,16 @@ function windingNumber([px, py]: Point, polygon: readonly Point[]): number {
   }
   return winding;
 }
+
+/**
+ * The content-derived id a crop of `photoFile` with this box and origin must have, computed here independently of
+ * crop-id.ts: `<photo id>_<c|g|w><first 10 hex of sha256("<sha256 of the file>|x,y,w,h|<origin>")>`.
+ */
+export async function expectedCropId(photoId: string, photoFile: string, box: BBox, origin: 'defect_cluster' | 'undamaged_photo_grid' | 'damaged_photo_clean_window'): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const { readFile } = await import('node:fs/promises');
+  const fileHash = createHash('sha256').update(await readFile(photoFile)).digest('hex');
+  const letter = { defect_cluster: 'c', undamaged_photo_grid: 'g', damaged_photo_clean_window: 'w' }[origin];
+  const hex = createHash('sha256').update(`${fileHash}|${box.x},${box.y},${box.width},${box.height}|${origin}`).digest('hex');
+  return `${photoId}_${letter}${hex.slice(0, 10)}`;
+}

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CropRecord } from '../crops/crop-record';
+import { applyJournal, readJournal } from '../review/journal';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { writeNpy } from '../workspace/npy';
 import { withWorkspaceLock } from '../workspace/lock';
@@ -83,7 +84,9 @@ export function runEmbeddings(options: RunEmbeddingsOptions): Promise<Embeddings
  */
 export async function embedWorkspace(options: RunEmbeddingsOptions): Promise<EmbeddingsSummary> {
   const started = performance.now();
-  const { crops: all, source } = await readCrops(options.workspace);
+  const { crops: read, source } = await readCrops(options.workspace);
+  // Rejections and hand-written texts from the review journal, not from the snapshot phase 2 or 1 left.
+  const all = applyJournal(read, await readJournal(options.workspace)).crops;
   const crops = all.filter((c) => !c.rejected);
   const embedder = await loadEmbedder(options.manifestPath, {
     provider: options.provider,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
+import { applyJournal, readJournal } from '../review/journal';
 import { readJsonFile } from '../workspace/json-file';
 import { readNpy } from '../workspace/npy';
 import { withWorkspaceLock } from '../workspace/lock';
@@ -19,6 +20,23 @@ export interface BuildIndexOptions {
   expectedModel?: string;
   flatThreshold?: number;
   onProgress?: (stage: BuildStage) => void;
+  /**
+   * Embeds crops whose hand-written text (review journal) is newer than phase 3's vector, as phase 3 would.
+   * Default: the model and fusion of phase 3's generation_info.json (loadQueryEmbedder).
+   */
+  reembed?: (workspace: string, crops: CropRecord[]) => Promise<Float32Array[]>;
+}
+
+async function reembedWithPhase3Model(workspace: string, crops: CropRecord[]): Promise<Float32Array[]> {
+  const { loadQueryEmbedder } = await import('../embedder/query');
+  const { embedder, multiPatch } = await loadQueryEmbedder(workspace);
+  try {
+    const out: Float32Array[] = [];
+    for (const c of crops) out.push(await embedder.embedCrop({ image: join(workspace, c.crop_path), text: c.text_description ?? null }, { multiPatch }));
+    return out;
+  } finally {
+    await embedder.dispose();
+  }
 }
 
 export type BuildStage = 'reading' | 'adding' | 'checking' | 'writing';
@@ -64,7 +82,9 @@ async function indexWorkspace(options: BuildIndexOptions): Promise<IndexConfig> 
     throw new Error(`${infoPath}: embeddings come from model ${info.model}, expected ${options.expectedModel}; ${RERUN_HINT}`);
   }
   const metadata = await readPhase3File(metadataPath, embeddingsMetadataSchema, 'embedding metadata');
-  const crops = metadata.crops as unknown as CropRecord[];
+  const embedded = metadata.crops as unknown as CropRecord[];
+  // Rejections and hand-written texts from the review journal, not from phase 3's snapshot of them.
+  const crops = applyJournal(embedded, await readJournal(options.workspace)).crops;
   const { data: embeddings, shape } = await readNpy(npyPath);
   const [rows, dim] = shape;
   if (shape.length !== 2 || dim !== info.dim) {
@@ -75,6 +95,14 @@ async function indexWorkspace(options: BuildIndexOptions): Promise<IndexConfig> 
   }
 
   const kept = crops.filter((c) => !c.rejected);
+  // A text edited after phase 3 (or phase 3 run before the edit was journaled): that crop's vector is re-made.
+  const embeddedText = new Map(embedded.map((c) => [c.crop_id, c.text_description]));
+  const stale = kept.filter((c) => c.context_edited && c.text_description !== embeddedText.get(c.crop_id));
+  const fresh = new Map<string, Float32Array>();
+  if (stale.length > 0) {
+    const made = await (options.reembed ?? reembedWithPhase3Model)(options.workspace, stale);
+    stale.forEach((c, i) => fresh.set(c.crop_id, made[i]!));
+  }
   const vectors = new Float32Array(kept.length * dim);
   const seenRows = new Set<number>();
   kept.forEach((crop, i) => {
@@ -83,11 +111,14 @@ async function indexWorkspace(options: BuildIndexOptions): Promise<IndexConfig> 
       throw new Error(`${metadataPath}: crop ${crop.crop_id} has embedding_index ${row}, not a free row of ${npyPath}; ${RERUN_HINT}`);
     }
     seenRows.add(row);
-    const norm = l2Norm(embeddings, row * dim, dim);
-    if (Math.abs(norm - 1) > NORM_TOLERANCE) {
-      throw new Error(`${npyPath}: row ${row} (crop ${crop.crop_id}) has norm ${norm.toFixed(4)}, expected an L2-normalised vector; ${RERUN_HINT}`);
+    const own = fresh.get(crop.crop_id);
+    const source = own ?? embeddings.subarray(row * dim, (row + 1) * dim);
+    const norm = l2Norm(source, 0, dim);
+    if (source.length !== dim || Math.abs(norm - 1) > NORM_TOLERANCE) {
+      const what = own ? `the re-embedded vector of crop ${crop.crop_id}` : `${npyPath}: row ${row} (crop ${crop.crop_id})`;
+      throw new Error(`${what} has norm ${norm.toFixed(4)}, expected an L2-normalised vector of ${dim}; ${RERUN_HINT}`);
     }
-    vectors.set(embeddings.subarray(row * dim, (row + 1) * dim), i * dim);
+    vectors.set(source, i * dim);
   });
 
   progress('adding');

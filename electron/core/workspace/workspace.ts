@@ -12,7 +12,10 @@ export interface WorkspacePaths {
   cropsDir: string;
   cropsMetadata: string;
   contexts: string;
+  /** Legacy hand-written contexts (before review/journal.json); read once to import them. */
   contextOverrides: string;
+  /** review/journal.json: review decisions by stable crop id (see core/review/journal.ts). */
+  reviewJournal: string;
   embeddingsDir: string;
   indexDir: string;
   validationDir: string;
@@ -32,6 +35,7 @@ export function workspacePaths(root: string = DEFAULT_WORKSPACE): WorkspacePaths
     cropsMetadata: join(abs, 'crops', 'crops.json'),
     contexts: join(abs, 'contexts', 'contexts.json'),
     contextOverrides: join(abs, 'contexts', 'overrides.json'),
+    reviewJournal: join(abs, 'review', 'journal.json'),
     embeddingsDir: join(abs, 'embeddings'),
     indexDir: join(abs, 'index'),
     validationDir: join(abs, 'validation'),
