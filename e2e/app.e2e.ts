@@ -256,7 +256,7 @@ describe('CarLens UI over the HTTP bridge', () => {
     const form = page.locator('.sidebar-foot form');
     await form.getByLabel('Dataset folder').fill(flickr);
     await form.getByLabel('Photo state').selectOption('undamaged');
-    await form.getByLabel('Workspace').fill(join(h.dir, 'ws-flickr'));
+    await form.getByLabel('Workspace', { exact: true }).fill(join(h.dir, 'ws-flickr'));
     await form.getByRole('button', { name: 'Open dataset' }).click();
     await page.getByText('70 photos (0 damaged, 70 undamaged)').waitFor();
     // The state filter picked for the fixture above does not carry over to this dataset.

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { startBridge, type Bridge } from '../electron/bridge/server';
 import { writeFixture, type FixtureResult } from '../electron/core/fixture/fixture';
+import { writeFixtureWorkspace, type FixtureWorkspace } from '../electron/core/fixture/workspace-fixture';
 import { REPO_ROOT } from '../electron/core/models/paths';
 import { AppService } from '../electron/services/app-service';
 
@@ -14,6 +15,8 @@ export interface Harness {
   dir: string;
   fixture: FixtureResult;
   workspace: string;
+  /** With `openWorkspace`: the pipeline-built workspace of two fixture datasets the bridge opened at start. */
+  built: FixtureWorkspace | null;
   service: AppService;
   bridge: Bridge;
   browser: Browser;
@@ -25,15 +28,19 @@ export interface Harness {
 
 /**
  * Builds the real renderer with Vite, writes a fixture dataset in a temp folder, starts the HTTP bridge over a
- * real AppService and opens Chromium on it.
+ * real AppService and opens Chromium on it. `openWorkspace`: also builds a workspace from two fixture datasets with
+ * the pipeline (phases 1-4) and opens it in the service before the page loads.
  */
-export async function startHarness(fixture: { ko: number; ok: number; seed: number }): Promise<Harness> {
+export async function startHarness(fixture: { ko: number; ok: number; seed: number }, options: { openWorkspace?: boolean } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'carlens-e2e-'));
   const rendererDir = join(dir, 'renderer');
   await build({ configFile: resolve(REPO_ROOT, 'vite.config.ts'), build: { outDir: rendererDir, emptyOutDir: true }, logLevel: 'error' });
   const written = await writeFixture(join(dir, 'dataset'), { ...fixture, width: 640, height: 480 });
   const workspace = join(dir, 'workspace');
   const service = new AppService({ defaultWorkspace: workspace });
+  // As `npm run bridge -- --workspace DIR` does: the workspace is open before the page loads.
+  const built = options.openWorkspace ? await writeFixtureWorkspace(join(dir, 'built')) : null;
+  if (built) await service.call('openWorkspace', { path: built.workspace });
   const bridge = await startBridge({ service, rendererDir });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -53,6 +60,7 @@ export async function startHarness(fixture: { ko: number; ok: number; seed: numb
     dir,
     fixture: written,
     workspace,
+    built,
     service,
     bridge,
     browser,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../core/dataset/model';
+import type { WorkspaceSource } from '../core/workspace/manifest';
 import type { QueryEmbedder } from '../core/embedder/query';
 import {
   CHANNELS,
@@ -17,6 +18,7 @@ import {
 import { ContextService, readContextsFile } from './context-service';
 import { cropDto } from './crops-view';
 import { DatasetView } from './dataset-view';
+import { diskPhaseStates } from './disk-status';
 import { InspectionService } from './inspection-service';
 import { modelInfo } from './model-info';
 import { PathRefusedError, resolveInside } from './path-guard';
@@ -24,6 +26,7 @@ import { PHASE_IMPLS, type PhaseImpl } from './phases';
 import { PipelineRunner } from './pipeline-runner';
 import { storeQueryImage } from './query-image';
 import { WorkspaceEdits } from './workspace-edits';
+import { datasetInfo, openWorkspaceFolder } from './workspace-open';
 import { indexFilters, searchResultDto } from './search-view';
 
 export interface AppServiceOptions {
@@ -36,6 +39,9 @@ export interface AppServiceOptions {
 interface OpenState {
   view: DatasetView;
   workspace: string;
+  info: DatasetInfo;
+  /** An opened workspace's sources as phase 1 read them (absent for a dataset folder opened alone). */
+  sources?: WorkspaceSource[];
 }
 
 type Handlers = { [C in Channel]: (request: ParsedRequest<C>) => Promise<Response<C>> };
@@ -72,9 +78,18 @@ export class AppService {
     return this.runner.subscribe(listener);
   }
 
-  /** Folders whose files the renderer may read: the workspace and the dataset. */
+  /** Folders whose files the renderer may read: the workspace and the dataset folder(s). */
   allowedRoots(): string[] {
-    return this.open ? [this.open.workspace, this.open.view.dataset.root] : [];
+    return this.open ? [this.open.workspace, ...this.open.view.sources.map((s) => s.path)] : [];
+  }
+
+  /** Makes `next` the open dataset/workspace; the Pipeline screen then starts from that workspace's files. */
+  private async setOpen(next: OpenState): Promise<DatasetInfo> {
+    // The inspector holds the previous workspace's index and ONNX sessions.
+    if (this.open && this.open.workspace !== next.workspace) await this.inspection.close();
+    this.runner.reset(await diskPhaseStates(next.workspace));
+    this.open = next;
+    return next.info;
   }
 
   /** A renderer-supplied image path, resolved and checked to lie in the workspace or dataset. */
@@ -115,22 +130,24 @@ export class AppService {
       });
       const workspace = resolve(options.workspace ?? this.defaultWorkspace);
       await mkdir(workspace, { recursive: true });
-      // The inspector holds the previous workspace's index and ONNX sessions.
-      if (this.open && this.open.workspace !== workspace) await this.inspection.close();
-      this.open = { view: new DatasetView(dataset, summarizeDataset(dataset)), workspace };
-      const info: DatasetInfo = { root: dataset.root, workspace, summary: this.open.view.scanSummary() };
-      return info;
+      const view = new DatasetView(dataset, summarizeDataset(dataset));
+      return this.setOpen({ view, workspace, info: datasetInfo(view, workspace, 'dataset') });
     },
+    openWorkspace: async ({ path }) => {
+      if (this.runner.status().running) throw new Error('a pipeline run is in progress; cancel it before opening another workspace');
+      return this.setOpen(await openWorkspaceFolder(path));
+    },
+    currentDataset: async () => this.open?.info ?? null,
 
     scanSummary: async () => this.requireOpen().view.scanSummary(),
     listPhotos: async (filter) => this.requireOpen().view.listPhotos(filter),
     getPhoto: async ({ id }) => this.requireOpen().view.photo(id),
 
     runPhase: async ({ phase }) => {
-      const { view, workspace } = this.requireOpen();
+      const { view, workspace, sources } = this.requireOpen();
       // Edits already queued finish first; later ones see the run and are refused.
       await this.edits.drained(workspace);
-      return this.runner.start(phase === 'all' ? PHASES : [phase], { dataset: view.dataset, workspace });
+      return this.runner.start(phase === 'all' ? PHASES : [phase], { dataset: view.dataset, workspace, sources });
     },
     cancel: async () => ({ cancelled: this.runner.cancel() }),
     pipelineStatus: async () => this.runner.status(),
@@ -229,7 +246,7 @@ export class AppService {
     if (cached) await (await cached.loading.catch(() => null))?.embedder.dispose();
   }
 
-  /** Marks a crop rejected (or accepted again) in crops.json; a rejected crop also leaves the live index at once. */
+  /** Marks a crop rejected (or accepted again) in the review journal and crops.json; a rejected crop also leaves the live index at once. */
   private async setRejected(workspace: string, cropId: string, rejected: boolean) {
     if (this.runner.status().running) throw new Error('the pipeline is running; review crops when it has finished');
     const { readCropsMetadata, writeCropsMetadata } = await import('../core/crops/metadata');
@@ -239,6 +256,9 @@ export class AppService {
     if (!metadata) throw new Error(`no crops in ${workspace}: run phase 1 (crops) first`);
     const record = metadata.crops.find((c) => c.crop_id === cropId);
     if (!record) throw new Error(`no crop '${cropId}' in ${path}`);
+    // The journal first: it is what every later phase re-applies (see core/review/journal.ts).
+    const { setRejectedInJournal } = await import('../core/review/journal');
+    await setRejectedInJournal(workspace, cropId, rejected);
     record.rejected = rejected;
     await writeCropsMetadata(path, metadata);
     // An accepted one comes back with the next index build. Opened here, inside the edit queue, so it is the

@@ -1,7 +1,7 @@
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { Dataset, Photo, Problem } from '../core/dataset/model';
 import type { ScanSummary } from '../core/dataset/summary';
-import type { ParsedRequest, PhotoDetail, PhotoSummary, ScanSummaryDto } from '../shared/ipc-contract';
+import type { DatasetSource, ParsedRequest, PhotoDetail, PhotoSummary, ScanSummaryDto } from '../shared/ipc-contract';
 
 /**
  * The open dataset as the renderer sees it: photo summaries for the grid and, per photo, the problems the
@@ -12,10 +12,16 @@ export class DatasetView {
   private readonly problemsByPhoto = new Map<string, Problem[]>();
   private readonly orphanProblems: Problem[] = [];
 
+  /** The dataset folders merged into `dataset` (one for a plain dataset), by folder name. */
+  readonly sources: DatasetSource[];
+
+  /** `parts`: the folders as loaded before mergeDatasets (absent: `dataset` is one folder). */
   constructor(
     readonly dataset: Dataset,
     private readonly summary: ScanSummary,
+    parts: Dataset[] = [dataset],
   ) {
+    this.sources = parts.map((d) => ({ name: basename(d.root), path: d.root, photos: d.photos.length }));
     this.byId = new Map(dataset.photos.map((p) => [p.id, p]));
     const photoOfFile = new Map<string, string>();
     for (const photo of dataset.photos) {
@@ -37,8 +43,12 @@ export class DatasetView {
   listPhotos(filter: ParsedRequest<'listPhotos'>): { total: number; photos: PhotoSummary[] } {
     const zones = filter.zones ? new Set(filter.zones) : null;
     const types = filter.damageTypes ? new Set<string>(filter.damageTypes) : null;
+    // mergeDatasets prefixes ids with the folder name when there are several folders.
+    const inSource = (id: string) =>
+      !filter.source || (this.sources.length > 1 ? id.startsWith(`${filter.source}__`) : this.sources[0]?.name === filter.source);
     const matching = this.dataset.photos.filter(
       (p) =>
+        inSource(p.id) &&
         (!filter.state || p.state === filter.state) &&
         (!zones || (p.zone !== null && zones.has(String(p.zone) as never))) &&
         (!types || p.shapes.some((s) => s.damageType !== null && types.has(s.damageType))) &&

@@ -83,7 +83,13 @@ export async function assertDataFolder(path: string, what: 'dataset folder' | 'w
  * or a system folder as dataset or workspace is refused. (Raw request: the contract validates the rest after.)
  */
 export async function checkRequest(channel: string, request: unknown): Promise<void> {
-  if (channel !== 'openDataset' || typeof request !== 'object' || request === null) return;
+  if (typeof request !== 'object' || request === null) return;
+  if (channel === 'openWorkspace') {
+    const { path } = request as { path?: unknown };
+    if (typeof path === 'string' && path.trim()) await assertDataFolder(path, 'workspace');
+    return;
+  }
+  if (channel !== 'openDataset') return;
   const { path, options } = request as { path?: unknown; options?: { workspace?: unknown } };
   if (typeof path === 'string' && path.trim()) await assertDataFolder(path, 'dataset folder');
   const workspace = typeof options === 'object' && options !== null ? options.workspace : undefined;

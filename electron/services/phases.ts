@@ -1,9 +1,12 @@
 import type { Dataset } from '../core/dataset/model';
+import type { WorkspaceSource } from '../core/workspace/manifest';
 import type { PhaseName } from '../shared/ipc-contract';
 
 export interface PhaseContext {
   dataset: Dataset;
   workspace: string;
+  /** An opened workspace's sources, recorded again by phase 1 (absent: the dataset's own folder). */
+  sources?: WorkspaceSource[];
   signal: AbortSignal;
   progress(done: number, total: number, current: string | null): void;
 }
@@ -22,9 +25,9 @@ export class NotAvailableError extends Error {
 
 // Core modules are imported when a phase runs: the bridge starts at once, and onnxruntime is only loaded
 // by the phases that need it.
-const crops: PhaseImpl = async ({ dataset, workspace, signal, progress }) => {
+const crops: PhaseImpl = async ({ dataset, workspace, sources, signal, progress }) => {
   const { runCrops } = await import('../core/crops');
-  const s = await runCrops({ dataset, workspace, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
+  const s = await runCrops({ dataset, workspace, sources, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
   return {
     message: `${s.crops.total} crops (${s.crops.clustered} clustered, ${s.crops.grid} grid, ${s.crops.cleanWindows} clean windows) from ${s.photos} photos; ${s.processed} processed, ${s.skippedUpToDate} up to date`,
     problems: [

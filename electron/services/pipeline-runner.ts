@@ -33,6 +33,19 @@ export class PipelineRunner {
     };
   }
 
+  /**
+   * Forgets this session's runs (another dataset or workspace was opened) and starts from what the workspace's
+   * files show (see diskPhaseStates); a phase this build lacks stays unavailable. Refused while a run is going.
+   */
+  reset(disk: Partial<Record<PhaseName, PhaseState>>): void {
+    if (this.controller) throw new Error('a pipeline run is in progress; cancel it first');
+    for (const phase of PHASES) {
+      const fromDisk = disk[phase];
+      this.states.set(phase, this.impls[phase] !== null && fromDisk ? { ...fromDisk } : this.initial(phase));
+    }
+    this.emit(true);
+  }
+
   status(): PipelineStatus {
     return { running: this.controller !== null, phases: PHASES.map((p) => ({ ...this.states.get(p)! })) };
   }

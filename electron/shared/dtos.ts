@@ -65,10 +65,17 @@ export const ScanSummaryDto = z.object({
   datasetProblems: z.array(ProblemDto),
 });
 
+/** A dataset folder of what is open: its folder name (the photo-id prefix when there are several), path and photos. */
+export const DatasetSourceDto = z.object({ name: z.string(), path: z.string(), photos: z.number() });
+
 export const DatasetInfoDto = z.object({
+  /** The dataset folder; for a workspace of several sources, their paths comma-joined (as crops.json names them). */
   root: z.string(),
   workspace: z.string(),
   summary: ScanSummaryDto,
+  /** 'dataset': one folder opened with openDataset; 'workspace': a workspace's sources, merged as the pipeline does. */
+  kind: z.enum(['dataset', 'workspace']),
+  sources: z.array(DatasetSourceDto),
 });
 
 export const PhaseStateDto = z.object({

@@ -22,6 +22,7 @@ import {
   PhotoDetailDto,
   ScanSummaryDto,
   DatasetInfoDto,
+  DatasetSourceDto,
   PhaseStateDto,
   PipelineStatusDto,
   CropDto,
@@ -40,6 +41,7 @@ export {
   CropDto,
   DAMAGE_TYPE_VALUES,
   DatasetInfoDto,
+  DatasetSourceDto,
   InspectedWindowDto,
   InspectionDto,
   ModelInfoDto,
@@ -79,6 +81,14 @@ export const CHANNELS = {
     }).strict(),
     response: DatasetInfoDto,
   },
+  /**
+   * Opens a workspace the pipeline built: every dataset folder its workspace.json records (an older workspace: the
+   * folders its crops.json names), merged as the pipeline merges them, so photo and crop ids match the CLI's and
+   * the index's. Refused in plain words when the folder holds no pipeline output yet.
+   */
+  openWorkspace: { request: z.object({ path: z.string().min(1) }).strict(), response: DatasetInfoDto },
+  /** What the service has open (null: nothing), so the renderer starts from the service's state, not its own. */
+  currentDataset: { request: Empty, response: DatasetInfoDto.nullable() },
   scanSummary: { request: Empty, response: ScanSummaryDto },
   listPhotos: {
     request: z.object({
@@ -86,6 +96,8 @@ export const CHANNELS = {
       zones: z.array(Zone).optional(),
       damageTypes: z.array(DamageType).optional(),
       withProblems: z.boolean().optional(),
+      /** Only the photos of this source (its folder name, see DatasetInfo.sources). */
+      source: z.string().min(1).optional(),
       offset: z.number().int().nonnegative().optional(),
       limit: z.number().int().positive().max(100_000).optional(),
     }).strict(),
@@ -176,6 +188,7 @@ export type PhotoSummary = z.infer<typeof PhotoSummaryDto>;
 export type PhotoDetail = z.infer<typeof PhotoDetailDto>;
 export type ScanSummaryDto = z.infer<typeof ScanSummaryDto>;
 export type DatasetInfo = z.infer<typeof DatasetInfoDto>;
+export type DatasetSource = z.infer<typeof DatasetSourceDto>;
 export type PhaseState = z.infer<typeof PhaseStateDto>;
 export type PipelineStatus = z.infer<typeof PipelineStatusDto>;
 export type CropDto = z.infer<typeof CropDto>;

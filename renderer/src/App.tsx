@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { api } from './api';
 import { ContextEditor } from './screens/ContextEditor';
 import { CropReview } from './screens/CropReview';
-import { DatasetBrowser, OpenDatasetForm } from './screens/DatasetBrowser';
+import { DatasetBrowser, OpenDatasetForm, OpenWorkspaceForm } from './screens/DatasetBrowser';
 import { Pipeline } from './screens/Pipeline';
 import { Search } from './screens/Search';
 import { useApp, type Screen } from './store';
@@ -16,11 +16,13 @@ const SCREENS: { id: Screen; title: string }[] = [
 ];
 
 export function App() {
-  const { screen, setScreen, dataset, pipeline, setPipeline, openDataset } = useApp();
+  const { screen, setScreen, dataset, pipeline, setPipeline, openDataset, loadCurrent } = useApp();
 
   useEffect(() => {
     const off = api.onPipeline(setPipeline);
     api.pipelineStatus({}).then(setPipeline, () => undefined);
+    // The service may already have something open (the bridge's --workspace, or an earlier page load).
+    void loadCurrent();
     const offMenu = api.onMenu((action) => {
       if (action.kind === 'openDataset') void openDataset(action.path);
       if (action.kind === 'runPhase') api.runPhase({ phase: action.phase }).then(setPipeline, () => setScreen('pipeline'));
@@ -32,7 +34,7 @@ export function App() {
       off();
       offMenu();
     };
-  }, [setPipeline, openDataset, setScreen]);
+  }, [setPipeline, openDataset, setScreen, loadCurrent]);
 
   const running = pipeline?.phases.find((p) => p.status === 'running');
   return (
@@ -46,7 +48,7 @@ export function App() {
         ))}
         <div className="sidebar-foot">
           {running && <p className="running-note">Running {running.phase} {running.done}/{running.total}</p>}
-          {dataset && <details><summary>Open another</summary><OpenDatasetForm /></details>}
+          {dataset && <details><summary>Open another</summary><OpenDatasetForm /><OpenWorkspaceForm /></details>}
         </div>
       </nav>
       <main>

@@ -19,6 +19,8 @@ export interface PhotoFilters {
   state: 'damaged' | 'undamaged' | null;
   zones: ZoneValue[];
   damageTypes: DamageTypeValue[];
+  /** A source folder's name, for a workspace of several (null: all). */
+  source: string | null;
 }
 
 interface AppState {
@@ -26,6 +28,8 @@ interface AppState {
   dataset: DatasetInfo | null;
   opening: boolean;
   openError: string | null;
+  /** Which form the open error belongs to. */
+  openErrorOf: 'dataset' | 'workspace';
   filters: PhotoFilters;
   photos: PhotoSummary[] | null;
   photosError: string | null;
@@ -33,31 +37,25 @@ interface AppState {
   pipeline: PipelineStatus | null;
   setScreen(screen: Screen): void;
   openDataset(path: string, options?: OpenOptions): Promise<void>;
+  openWorkspace(path: string): Promise<void>;
+  /** Asks the service what is open (the bridge may have opened a workspace at start). */
+  loadCurrent(): Promise<void>;
   setFilters(patch: Partial<PhotoFilters>): void;
   loadPhotos(): Promise<void>;
   openPhoto(id: string | null): Promise<void>;
   setPipeline(status: PipelineStatus): void;
 }
 
-const NO_FILTERS: PhotoFilters = { state: null, zones: [], damageTypes: [] };
+const NO_FILTERS: PhotoFilters = { state: null, zones: [], damageTypes: [], source: null };
 
 export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export const useApp = create<AppState>((set, get) => ({
-  screen: 'dataset',
-  dataset: null,
-  opening: false,
-  openError: null,
-  filters: NO_FILTERS,
-  photos: null,
-  photosError: null,
-  photo: null,
-  pipeline: null,
-  setScreen: (screen) => set({ screen }),
-  async openDataset(path, options) {
-    set({ opening: true, openError: null });
+export const useApp = create<AppState>((set, get) => {
+  /** Opens a dataset or a workspace through `open`, then lists its photos. */
+  const opened = async (kind: AppState['openErrorOf'], open: () => Promise<DatasetInfo>) => {
+    set({ opening: true, openError: null, openErrorOf: kind });
     try {
-      const dataset = await api.openDataset(options && Object.keys(options).length ? { path, options } : { path });
+      const dataset = await open();
       // Filters picked for the previous dataset would hide photos of this one without saying why.
       set({ dataset, photo: null, photos: null, screen: 'dataset', filters: NO_FILTERS });
       await get().loadPhotos();
@@ -66,31 +64,61 @@ export const useApp = create<AppState>((set, get) => ({
     } finally {
       set({ opening: false });
     }
-  },
-  setFilters(patch) {
-    set({ filters: { ...get().filters, ...patch } });
-    void get().loadPhotos();
-  },
-  async loadPhotos() {
-    const { filters } = get();
-    try {
-      const { photos } = await api.listPhotos({
-        state: filters.state ?? undefined,
-        zones: filters.zones.length ? filters.zones : undefined,
-        damageTypes: filters.damageTypes.length ? filters.damageTypes : undefined,
-      });
-      set({ photos, photosError: null });
-    } catch (error) {
-      set({ photosError: errorText(error), photos: [] });
-    }
-  },
-  async openPhoto(id) {
-    if (id === null) return set({ photo: null });
-    try {
-      set({ photo: await api.getPhoto({ id }) });
-    } catch (error) {
-      set({ photosError: errorText(error) });
-    }
-  },
-  setPipeline: (pipeline) => set({ pipeline }),
-}));
+  };
+  return {
+    screen: 'dataset',
+    dataset: null,
+    opening: false,
+    openError: null,
+    openErrorOf: 'dataset',
+    filters: NO_FILTERS,
+    photos: null,
+    photosError: null,
+    photo: null,
+    pipeline: null,
+    setScreen: (screen) => set({ screen }),
+    async openDataset(path, options) {
+      await opened('dataset', () => api.openDataset(options && Object.keys(options).length ? { path, options } : { path }));
+    },
+    async openWorkspace(path) {
+      await opened('workspace', () => api.openWorkspace({ path }));
+    },
+    async loadCurrent() {
+      try {
+        const dataset = await api.currentDataset({});
+        if (!dataset || get().dataset) return;
+        set({ dataset, photo: null, photos: null, filters: NO_FILTERS });
+        await get().loadPhotos();
+      } catch {
+        // Nothing open, or the service is unreachable: the open forms stay.
+      }
+    },
+    setFilters(patch) {
+      set({ filters: { ...get().filters, ...patch } });
+      void get().loadPhotos();
+    },
+    async loadPhotos() {
+      const { filters } = get();
+      try {
+        const { photos } = await api.listPhotos({
+          state: filters.state ?? undefined,
+          zones: filters.zones.length ? filters.zones : undefined,
+          damageTypes: filters.damageTypes.length ? filters.damageTypes : undefined,
+          source: filters.source ?? undefined,
+        });
+        set({ photos, photosError: null });
+      } catch (error) {
+        set({ photosError: errorText(error), photos: [] });
+      }
+    },
+    async openPhoto(id) {
+      if (id === null) return set({ photo: null });
+      try {
+        set({ photo: await api.getPhoto({ id }) });
+      } catch (error) {
+        set({ photosError: errorText(error) });
+      }
+    },
+    setPipeline: (pipeline) => set({ pipeline }),
+  };
+});

@@ -1,11 +1,6 @@
-import { resolve } from 'node:path';
-import { readCropsMetadata } from '../crops/metadata';
-import { loadDataset } from '../dataset/load';
 import type { Photo } from '../dataset/model';
 import { openInspector } from '../inspection/parts';
-import { defaultSources, mergeDatasets } from '../pipeline/sources';
-import { readWorkspaceManifest, type WorkspaceSource } from '../workspace/manifest';
-import { workspacePaths } from '../workspace/workspace';
+import { loadWorkspaceDataset } from '../pipeline/workspace-sources';
 import { inspectionFigures, type InspectionFigures } from './inspection-figures';
 
 export type InspectionSection =
@@ -24,17 +19,8 @@ export type InspectionSection =
  * with their stated photo state, others by their damage shapes).
  */
 export async function workspacePhotos(workspace: string): Promise<{ photos: Photo[]; roots: string[] }> {
-  const manifest = await readWorkspaceManifest(workspace);
-  let sources: WorkspaceSource[];
-  if (manifest) sources = manifest.sources;
-  else {
-    const metadata = await readCropsMetadata(workspacePaths(workspace).cropsMetadata);
-    if (!metadata) throw new Error('no phase 1 output (crops.json): run phase 1 first');
-    const known = new Map(defaultSources().map((s) => [resolve(s.path), s]));
-    sources = metadata.dataset.split(',').map((root) => known.get(resolve(root)) ?? { path: resolve(root) });
-  }
-  const datasets = await Promise.all(sources.map((source) => loadDataset(source.path, source)));
-  return { photos: mergeDatasets(datasets).photos, roots: sources.map((s) => s.path) };
+  const { dataset, sources } = await loadWorkspaceDataset(workspace);
+  return { photos: dataset.photos, roots: sources.map((s) => s.path) };
 }
 
 /** Region-level inspection of the held-out photos, for the report; never fails the validation. */

@@ -15,7 +15,7 @@ type StateChoice = 'auto' | NonNullable<OpenOptions['state']>;
  * workspace the phases write to. Empty fields are left out, so the core's defaults apply.
  */
 export function OpenDatasetForm() {
-  const { openDataset, opening, openError } = useApp();
+  const { openDataset, opening, openError, openErrorOf } = useApp();
   const [path, setPath] = useState('');
   const [state, setState] = useState<StateChoice>('auto');
   const [labelMap, setLabelMap] = useState('');
@@ -66,7 +66,33 @@ export function OpenDatasetForm() {
           <input id={`${id}-workspace`} value={workspace} onChange={(e) => setWorkspace(e.target.value)} placeholder="the app's default" spellCheck={false} />
         </span>
       </fieldset>
-      {openError && <p className="error" role="alert">{openError}</p>}
+      {openError && openErrorOf === 'dataset' && <p className="error" role="alert">{openError}</p>}
+    </form>
+  );
+}
+
+/**
+ * A workspace the pipeline built (`npm run cli -- run`): the app reads which dataset folders its crops come from
+ * and opens them all, with the photo ids the CLI and the index use.
+ */
+export function OpenWorkspaceForm() {
+  const { openWorkspace, opening, openError, openErrorOf } = useApp();
+  const [path, setPath] = useState('');
+  const id = useId();
+  return (
+    <form
+      className="open-form workspace-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (path.trim()) void openWorkspace(path.trim());
+      }}
+    >
+      <label htmlFor={`${id}-ws`}>Workspace folder</label>
+      <input id={`${id}-ws`} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/workspace built by the pipeline" spellCheck={false} />
+      <button type="submit" className="primary" disabled={opening || !path.trim()}>
+        {opening ? 'Opening…' : 'Open workspace'}
+      </button>
+      {openError && openErrorOf === 'workspace' && <p className="error" role="alert">{openError}</p>}
     </form>
   );
 }
@@ -77,8 +103,9 @@ export function DatasetBrowser() {
     return (
       <section className="empty-state">
         <h2>No dataset open</h2>
-        <p>Open a LabelMe dataset folder (the seed naming convention or a plain LabelMe folder).</p>
+        <p>Open a LabelMe dataset folder (the seed naming convention or a plain LabelMe folder), or a workspace the pipeline has built (all its dataset folders at once).</p>
         <OpenDatasetForm />
+        <OpenWorkspaceForm />
       </section>
     );
   }
@@ -87,7 +114,10 @@ export function DatasetBrowser() {
     <section className="browser">
       <header className="summary-bar">
         <div>
-          <strong title={dataset.root}>{dataset.root.split('/').pop()}</strong>
+          <strong title={dataset.root} data-testid="dataset-name">
+            {dataset.kind === 'workspace' ? `Workspace ${dataset.workspace.split('/').pop()}` : dataset.root.split('/').pop()}
+          </strong>
+          {dataset.kind === 'workspace' && <span className="muted"> · {dataset.sources.length} {dataset.sources.length === 1 ? 'source' : 'sources'}</span>}
           <span className="muted"> · {summary.format} · {summary.photos} photos ({summary.states.damaged} damaged, {summary.states.undamaged} undamaged)</span>
         </div>
         <div className={summary.problems.errors ? 'badge error' : 'badge'}>
@@ -103,6 +133,16 @@ export function DatasetBrowser() {
             </button>
           ))}
         </div>
+        {dataset.sources.length > 1 && (
+          <div className="chips" role="group" aria-label="Source">
+            <span className="chips-label">Source</span>
+            {[null, ...dataset.sources.map((s) => s.name)].map((source) => (
+              <button key={String(source)} type="button" className={filters.source === source ? 'chip on' : 'chip'} aria-pressed={filters.source === source} onClick={() => setFilters({ source })} title={dataset.sources.find((s) => s.name === source)?.path}>
+                {source === null ? 'all' : `${source} (${dataset.sources.find((s) => s.name === source)!.photos})`}
+              </button>
+            ))}
+          </div>
+        )}
         <Chips label="Zone" options={ZONE_VALUES} selected={filters.zones} onChange={(zones) => setFilters({ zones })} render={(z) => z} />
         <Chips label="Damage" options={DAMAGE_TYPE_VALUES} selected={filters.damageTypes} onChange={(damageTypes) => setFilters({ damageTypes })} render={damageLabel} />
       </div>
