@@ -95,12 +95,16 @@ describe('CarLens UI over the HTTP bridge', () => {
     await page.getByRole('button', { name: 'Crop review' }).click();
     const crop = page.getByTestId('crop').first();
     await crop.waitFor();
-    expect(await page.getByTestId('crop-box').count()).toBe(await page.getByTestId('crop').count());
-    await crop.getByRole('button', { name: 'Reject' }).click();
-    await crop.getByRole('button', { name: 'Accept' }).waitFor();
+    // The current crop's photo shows a box for each crop of that photo.
+    await expect.poll(() => page.getByTestId('crop-box').count()).toBe(await page.getByTestId('crop').count());
+    const rejected = await page.getByTestId('current-crop-id').textContent();
+    await page.getByTestId('current-crop').getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('button', { name: 'rejected (1)' }).waitFor();
+    // The queue moved on to the next crop.
+    expect(await page.getByTestId('current-crop-id').textContent()).not.toBe(rejected);
     await shot('04-crop-review');
-    const metadata = JSON.parse(await readFile(join(h.workspace, 'crops', 'crops.json'), 'utf8')) as { crops: { rejected?: boolean }[] };
-    expect(metadata.crops.filter((c) => c.rejected).length).toBe(1);
+    const metadata = JSON.parse(await readFile(join(h.workspace, 'crops', 'crops.json'), 'utf8')) as { crops: { crop_id: string; rejected?: boolean }[] };
+    expect(metadata.crops.filter((c) => c.rejected).map((c) => c.crop_id)).toEqual([rejected]);
   });
 
   it('runs every available phase with Run all', async () => {

@@ -43,8 +43,16 @@ describe('CarLens UI on a workspace the bridge opened at start', () => {
     const { page } = h;
     await page.getByRole('button', { name: 'Crop review' }).click();
     await page.getByTestId('crop').first().waitFor();
-    const lotB = await page.locator('#review-photo option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter((v) => v.startsWith('lot-b__')));
-    await page.locator('#review-photo').selectOption(lotB[0]!);
+    const current = page.getByTestId('current-crop-id');
+    expect(await current.textContent()).toMatch(/^lot-a__/);
+    // The queue runs through every crop of both sources: Next reaches lot-b's.
+    const total = Number(/\((\d+)\)/.exec((await page.getByRole('button', { name: /^all \(/ }).textContent())!)![1]);
+    for (let i = 0; i < total && !/^lot-b__/.test((await current.textContent()) ?? ''); i++) {
+      const before = await current.textContent();
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await expect.poll(() => current.textContent()).not.toBe(before);
+    }
+    expect(await current.textContent()).toMatch(/^lot-b__/);
     await expect.poll(() => page.locator('[data-testid="crop"] code').first().textContent()).toMatch(/^lot-b__/);
     await shot('12-workspace-crop-review');
   });
@@ -56,7 +64,7 @@ describe('CarLens UI on a workspace the bridge opened at start', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).last().click();
     const first = page.getByTestId('result').first();
     await first.waitFor({ timeout: 60_000 });
-    await first.getByRole('button').click();
+    await first.getByRole('button').first().click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     expect(await dialog.locator('h2').textContent()).toMatch(/^lot-[ab]\//);

@@ -106,6 +106,9 @@ describe('AppService', () => {
     expect(before.text.length).toBeGreaterThan(20);
     expect(before.tokens).toBeGreaterThan(5);
     expect(before.tokens).toBeLessThanOrEqual(before.limit);
+    // The live count of unsaved text uses the same tokenizer, so it agrees with the saved count.
+    expect(await service.call('countTokens', { text: before.text })).toEqual({ tokens: before.tokens, limit: before.limit });
+    expect((await service.call('countTokens', { text: '' })).tokens).toBe(2);
     const saved = await service.call('saveContext', { cropId, text: 'Deep scratch across the driver door, hand checked.' });
     expect(saved.edited).toBe(true);
     expect(saved.reindexed).toMatch(/no index yet/);

@@ -27,7 +27,7 @@ import { PipelineRunner } from './pipeline-runner';
 import { storeQueryImage } from './query-image';
 import { WorkspaceEdits } from './workspace-edits';
 import { datasetInfo, openWorkspaceFolder } from './workspace-open';
-import { indexFilters, searchResultDto } from './search-view';
+import { indexFilters, searchResultDto, withSourceSizes } from './search-view';
 
 export interface AppServiceOptions {
   /** Workspace used when openDataset names none (default ./workspace beside the process). */
@@ -179,6 +179,8 @@ export class AppService {
       });
     },
 
+    countTokens: async ({ text }) => this.contexts.count(text),
+
     search: async ({ image, text, filters, k }) => {
       const { workspace } = this.requireOpen();
       if (!image && !text?.trim()) throw new Error('search needs a photo, a text, or both');
@@ -191,7 +193,7 @@ export class AppService {
       const results = retriever.search(vector, { k: k ?? 12, filters: indexFilters(filters) });
       const answer = inspectionAnswer(results);
       return {
-        results: results.map((r) => searchResultDto(r, workspace)),
+        results: await withSourceSizes(results.map((r) => searchResultDto(r, workspace))),
         answer: { hasDamage: answer.has_damage, damageTypes: answer.damage_types, zone: answer.zone, evidence: answer.evidence },
       };
     },

@@ -51,6 +51,12 @@ export class ContextService {
     return { cropId, text, edited: override !== undefined, tokens: tokenizer.count(text), limit: tokenizer.contextLength, reindexed: null };
   }
 
+  /** Tokens of any text (no workspace needed) and the text tower's limit. */
+  async count(text: string): Promise<{ tokens: number; limit: number }> {
+    const tokenizer = await this.getTokenizer();
+    return { tokens: tokenizer.count(text), limit: tokenizer.contextLength };
+  }
+
   async save(workspace: string, cropId: string, text: string): Promise<ContextDto> {
     const { setContextOverride } = await import('../core/contexts');
     const tokenizer = await this.getTokenizer();

@@ -4,7 +4,7 @@ import type { PhotoInspection } from '../core/inspection/inspect';
 import type { OpenedInspector } from '../core/inspection/parts';
 import type { Inspection, SearchFilters } from '../shared/ipc-contract';
 import { BadImageError } from './query-image';
-import { indexFilters, searchResultDto } from './search-view';
+import { indexFilters, searchResultDto, withSourceSizes } from './search-view';
 
 /** One opened inspector and the calls using it; a retired one is disposed when its last call has ended. */
 interface Held {
@@ -47,7 +47,10 @@ export class InspectionService {
         if (problem) throw new BadImageError(`${options.photoName ?? 'the photo'} could not be decoded, the file may be truncated or damaged (${problem})`);
         throw error;
       }
-      return inspectionDto(result, photoPath, workspace, inspector.retrievalUnavailable);
+      const dto = inspectionDto(result, photoPath, workspace, inspector.retrievalUnavailable);
+      // The neighbours' source photo sizes: the frame their boxes are drawn in on the cards.
+      const windows = await Promise.all(dto.windows.map(async (w) => ({ ...w, neighbours: await withSourceSizes(w.neighbours) })));
+      return { ...dto, windows };
     } finally {
       this.release(held);
     }

@@ -137,6 +137,11 @@ export const SearchResultDto = z.object({
   cropId: z.string(),
   cropPath: z.string(),
   sourceImage: z.string(),
+  /** Absolute path of the source photo (for imageUrl), and the crop's region of it in upright source pixels. */
+  sourcePath: z.string(),
+  bbox: BBox,
+  /** The source photo's upright size, the frame of bbox; null when it could not be read. */
+  sourceSize: z.object({ width: z.number(), height: z.number() }).nullable(),
   zone: z.string().nullable(),
   damageTypes: z.array(DamageType),
   context: z.string().nullable(),

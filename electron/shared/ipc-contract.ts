@@ -127,6 +127,11 @@ export const CHANNELS = {
     request: z.object({ cropId: z.string().min(1), text: z.string().max(10_000) }).strict(),
     response: ContextDto,
   },
+  /** Tokens of a text as the CLIP text tower counts them (the context editor's live count, before saving). */
+  countTokens: {
+    request: z.object({ text: z.string().max(10_000) }).strict(),
+    response: z.object({ tokens: z.number(), limit: z.number() }),
+  },
   search: {
     request: z.object({
       image: ImageInputDto.optional(),

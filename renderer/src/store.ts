@@ -2,12 +2,16 @@ import { create } from 'zustand';
 import type {
   DamageTypeValue,
   DatasetInfo,
+  Inspection,
   PhotoDetail,
   PhotoSummary,
   PipelineStatus,
   Request,
+  SearchFilters,
+  SearchResponse,
   ZoneValue,
 } from '../../electron/shared/ipc-contract';
+import { SearchFiltersDto } from '../../electron/shared/ipc-contract';
 import { api } from './api';
 
 export type Screen = 'dataset' | 'crops' | 'contexts' | 'search' | 'pipeline';
@@ -23,6 +27,42 @@ export interface PhotoFilters {
   source: string | null;
 }
 
+/**
+ * The Search screen's query and answers, kept here so they survive leaving the screen; the query text and filters
+ * also survive a reload (sessionStorage), which re-runs the search. `*With` name what an answer was computed for.
+ */
+export interface SearchState {
+  file: { name: string; base64: string; preview: string } | null;
+  text: string;
+  /** The text last submitted (text searches run on submit). */
+  submitted: string;
+  filters: SearchFilters;
+  wholePhoto: boolean;
+  inspection: Inspection | null;
+  inspectedWith: { file: SearchState['file']; filters: SearchFilters; dataset: DatasetInfo } | null;
+  response: SearchResponse | null;
+  searchedWith: { file: SearchState['file']; submitted: string; filters: SearchFilters; dataset: DatasetInfo } | null;
+}
+
+const SEARCH_KEY = 'carlens.search';
+
+function savedSearch(): SearchState {
+  const empty: SearchState = { file: null, text: '', submitted: '', filters: {}, wholePhoto: false, inspection: null, inspectedWith: null, response: null, searchedWith: null };
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SEARCH_KEY) ?? 'null') as { text?: unknown; submitted?: unknown; filters?: unknown } | null;
+    if (!saved) return empty;
+    const filters = SearchFiltersDto.safeParse(saved.filters);
+    return {
+      ...empty,
+      text: typeof saved.text === 'string' ? saved.text : '',
+      submitted: typeof saved.submitted === 'string' ? saved.submitted : '',
+      filters: filters.success ? filters.data : {},
+    };
+  } catch {
+    return empty;
+  }
+}
+
 interface AppState {
   screen: Screen;
   dataset: DatasetInfo | null;
@@ -35,6 +75,8 @@ interface AppState {
   photosError: string | null;
   photo: PhotoDetail | null;
   pipeline: PipelineStatus | null;
+  search: SearchState;
+  setSearch(patch: Partial<SearchState>): void;
   setScreen(screen: Screen): void;
   openDataset(path: string, options?: OpenOptions): Promise<void>;
   openWorkspace(path: string): Promise<void>;
@@ -76,6 +118,16 @@ export const useApp = create<AppState>((set, get) => {
     photosError: null,
     photo: null,
     pipeline: null,
+    search: savedSearch(),
+    setSearch(patch) {
+      const search = { ...get().search, ...patch };
+      set({ search });
+      try {
+        sessionStorage.setItem(SEARCH_KEY, JSON.stringify({ text: search.text, submitted: search.submitted, filters: search.filters }));
+      } catch {
+        // Storage full or disabled: the search still lives until the page reloads.
+      }
+    },
     setScreen: (screen) => set({ screen }),
     async openDataset(path, options) {
       await opened('dataset', () => api.openDataset(options && Object.keys(options).length ? { path, options } : { path }));

@@ -108,6 +108,7 @@ describe('inspectionAnswer', () => {
     crop_id,
     crop_path: `crops/${crop_id}.jpg`,
     source_image: 'p',
+    source_path: '/x/p.jpg',
     bbox: { x: 0, y: 0, width: 1, height: 1 },
     zone,
     damage_types,

@@ -16,6 +16,8 @@ export interface RetrievalResult {
   crop_id: string;
   crop_path: string;
   source_image: string;
+  /** Absolute path of the source photo. */
+  source_path: string;
   bbox: BBox;
   zone: string | null;
   damage_types: DamageType[];
@@ -50,6 +52,7 @@ export class Retriever {
           crop_id: r.crop_id,
           crop_path: r.crop_path,
           source_image: r.source_image,
+          source_path: r.source_path,
           bbox: r.bbox,
           zone: r.vehicle_zone,
           damage_types: r.damage_types,

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { DAMAGE_TYPE_VALUES, ZONE_VALUES, type Inspection, type SearchFilters, type SearchResponse, type SearchResult } from '../../../electron/shared/ipc-contract';
+import { DAMAGE_TYPE_VALUES, ZONE_VALUES, type SearchFilters, type SearchResponse, type SearchResult } from '../../../electron/shared/ipc-contract';
 import { api } from '../api';
 import { Chips } from '../components/Chips';
 import { InspectionPanel } from '../components/InspectionPanel';
@@ -34,15 +34,12 @@ function SearchAnswer({ answer, filters }: { answer: SearchResponse['answer']; f
  * their neighbours); "Whole-photo search" and text queries search the index as a whole. Filters re-run at once.
  */
 export function Search() {
-  const { dataset, openPhoto, setScreen } = useApp();
-  const [file, setFile] = useState<{ name: string; base64: string; preview: string } | null>(null);
-  const [text, setText] = useState('');
-  // Text searches run on submit, not on every key stroke.
-  const [submitted, setSubmitted] = useState('');
-  const [filters, setFilters] = useState<SearchFilters>({});
-  const [inspection, setInspection] = useState<Inspection | null>(null);
-  const [wholePhoto, setWholePhoto] = useState(false);
-  const [response, setResponse] = useState<SearchResponse | null>(null);
+  const { dataset, openPhoto, setScreen, search, setSearch } = useApp();
+  // The query and its answers live in the store: they survive leaving the screen (and text and filters a reload).
+  const { file, text, submitted, filters, wholePhoto, inspection, response } = search;
+  const setText = (t: string) => setSearch({ text: t });
+  const setFilters = (f: SearchFilters) => setSearch({ filters: f });
+  const setWholePhoto = (w: boolean) => setSearch({ wholePhoto: w });
   const [inspecting, setInspecting] = useState(false);
   const [searching, setSearching] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -54,10 +51,8 @@ export function Search() {
     setError(null);
     if (f.size === 0) return setError(`${f.name} is empty (0 bytes): drop a photo file`);
     if (!f.type.startsWith('image/')) return setError(`${f.name} is not an image: drop a photo (JPEG, PNG, WebP, GIF, BMP or TIFF)`);
-    setInspection(null);
-    setWholePhoto(false);
-    setFile({ name: f.name, base64: await toBase64(f), preview: URL.createObjectURL(f) });
-  }, []);
+    setSearch({ inspection: null, inspectedWith: null, wholePhoto: false, file: { name: f.name, base64: await toBase64(f), preview: URL.createObjectURL(f) } });
+  }, [setSearch]);
 
   // The whole window is a drop target while this screen is shown.
   useEffect(() => {
@@ -83,39 +78,44 @@ export function Search() {
 
   // A photo is inspected; filters narrow its windows' neighbours (not its answer), so they re-run it too.
   useEffect(() => {
-    if (!file || !dataset) return setInspection(null);
+    if (!file || !dataset) return setSearch({ inspection: null, inspectedWith: null });
+    // Back on the screen: the stored inspection already answers this photo and these filters.
+    const was = useApp.getState().search.inspectedWith;
+    if (was && was.file === file && was.filters === filters && was.dataset === dataset) return;
     let stale = false;
     setInspecting(true);
     api
       .inspect({ image: { bytesBase64: file.base64, name: file.name }, filters, k: 8 })
       .then(
-        (r) => !stale && setInspection(r),
+        (r) => !stale && setSearch({ inspection: r, inspectedWith: { file, filters, dataset } }),
         (e: unknown) => {
           if (stale) return;
           setError(errorText(e));
-          setInspection(null);
+          setSearch({ inspection: null, inspectedWith: null });
         },
       )
       .finally(() => !stale && setInspecting(false));
     return () => {
       stale = true;
     };
-  }, [file, filters, dataset]);
+  }, [file, filters, dataset, setSearch]);
 
   // With a photo, the whole-photo search runs only when asked for; without one, a submitted text runs it.
   const searchShown = !file || wholePhoto;
   useEffect(() => {
-    if (!searchShown || (!file && !submitted) || !dataset) return setResponse(null);
+    if (!searchShown || (!file && !submitted) || !dataset) return setSearch({ response: null, searchedWith: null });
+    const was = useApp.getState().search.searchedWith;
+    if (was && was.file === file && was.submitted === submitted && was.filters === filters && was.dataset === dataset) return;
     let stale = false;
     setSearching(true);
     api
       .search({ image: file ? { bytesBase64: file.base64, name: file.name } : undefined, text: submitted || undefined, filters, k: 24 })
-      .then((r) => !stale && setResponse(r), (e: unknown) => !stale && setError(errorText(e)))
+      .then((r) => !stale && setSearch({ response: r, searchedWith: { file, submitted, filters, dataset } }), (e: unknown) => !stale && setError(errorText(e)))
       .finally(() => !stale && setSearching(false));
     return () => {
       stale = true;
     };
-  }, [searchShown, file, submitted, filters, dataset]);
+  }, [searchShown, file, submitted, filters, dataset, setSearch]);
 
   if (!dataset) return <p className="muted empty">Open a dataset first.</p>;
   const openResult = (r: SearchResult) => {
@@ -138,8 +138,7 @@ export function Search() {
           className="text-query"
           onSubmit={(e) => {
             e.preventDefault();
-            setSubmitted(text.trim());
-            if (file) setWholePhoto(true);
+            setSearch(file ? { submitted: text.trim(), wholePhoto: true } : { submitted: text.trim() });
           }}
         >
           <input value={text} onChange={(e) => setText(e.target.value)} placeholder="Describe the damage, e.g. dent on the driver door" aria-label="Query text" />
@@ -153,8 +152,7 @@ export function Search() {
             <button
               type="button"
               onClick={() => {
-                setFile(null);
-                setWholePhoto(false);
+                setSearch({ file: null, wholePhoto: false });
                 setError(null);
               }}
             >
