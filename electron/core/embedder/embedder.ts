@@ -4,7 +4,7 @@ import { derivedTowerPath } from './derive-tower';
 import { checkFusion, fuse, fusedDim, type Fusion } from './fusion';
 import { l2Normalise, lexicalVector } from './lexical';
 import { readEmbedderManifest, type EmbedderManifest } from './manifest';
-import { decodeRgb, extractPatch, normalise, patchOrigins, resizeForTower, type ImageInput, type RawImage } from './preprocess';
+import { asRawImage, extractPatch, normalise, patchOrigins, resizeForTower, type ImageInput, type RawImage } from './preprocess';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml';
 
@@ -51,10 +51,10 @@ export interface Embedder {
   readonly fusion: Fusion;
   readonly providerUsed: ExecutionProvider;
   readonly tokenizer: ClipTokenizer;
-  /** One L2-normalised image vector per image, in order; the first image that fails rejects the call. */
-  embedImages(images: ImageInput[], options?: ImageOptions): Promise<Float32Array[]>;
+  /** One L2-normalised image vector per image (a file, encoded bytes or decoded pixels), in order; the first image that fails rejects the call. */
+  embedImages(images: (ImageInput | RawImage)[], options?: ImageOptions): Promise<Float32Array[]>;
   /** As embedImages, but each image succeeds or fails alone; `patches` is how many extra views it had. */
-  embedImagesSettled(images: ImageInput[], options?: ImageOptions): Promise<Settled[]>;
+  embedImagesSettled(images: (ImageInput | RawImage)[], options?: ImageOptions): Promise<Settled[]>;
   /** One L2-normalised text vector per text. */
   embedTexts(texts: string[]): Promise<Float32Array[]>;
   /** Fused vector of one crop (image + its description). */
@@ -141,13 +141,13 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
     return list;
   }
 
-  async function embedImagesSettled(images: ImageInput[], { multiPatch = true }: ImageOptions = {}): Promise<Settled[]> {
+  async function embedImagesSettled(images: (ImageInput | RawImage)[], { multiPatch = true }: ImageOptions = {}): Promise<Settled[]> {
     const prepared = await Promise.all(
       images.map(async (input) => {
         try {
-          return await views(await decodeRgb(input), multiPatch);
+          return await views(await asRawImage(input), multiPatch);
         } catch (error) {
-          const name = typeof input === 'string' ? input : `image buffer of ${input.length} bytes`;
+          const name = typeof input === 'string' ? input : Buffer.isBuffer(input) ? `image buffer of ${input.length} bytes` : `image of ${input.width}×${input.height} pixels`;
           return new Error(`${name}: cannot read the image (${(error as Error).message})`, { cause: error });
         }
       }),
@@ -199,7 +199,7 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
     });
   }
 
-  async function embedImages(images: ImageInput[], options?: ImageOptions): Promise<Float32Array[]> {
+  async function embedImages(images: (ImageInput | RawImage)[], options?: ImageOptions): Promise<Float32Array[]> {
     return (await embedImagesSettled(images, options)).map((settled) => {
       if ('error' in settled) throw settled.error;
       return settled.vector;

@@ -1,9 +1,8 @@
-import sharp from 'sharp';
 import type { BBox } from '../dataset/model';
 import type { CarLocator } from '../detector/car-locator';
 import type { DamageType } from '../domain/damage-types';
 import { fuse } from '../embedder/fusion';
-import { decodeRgb, type RawImage } from '../embedder/preprocess';
+import { decodeRgb, extractPatch } from '../embedder/preprocess';
 import type { QueryEmbedder } from '../embedder/query';
 import { cellsInBox, typeScores, windowScore, type DamageModel } from '../learning/damage-model';
 import { scoringWindows } from '../learning/windows';
@@ -60,11 +59,6 @@ export function verdictOf(probability: number, [low, high]: readonly [number, nu
   return 'uncertain';
 }
 
-async function windowImages(raw: RawImage, windows: readonly BBox[]): Promise<Buffer[]> {
-  const source = () => sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 3 } });
-  return Promise.all(windows.map((w) => source().extract({ left: w.x, top: w.y, width: w.width, height: w.height }).png({ compressionLevel: 0 }).toBuffer()));
-}
-
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /** A zone is answered only when most of the neighbours' vote backs it (crops without a zone vote for none). */
@@ -99,7 +93,7 @@ export async function inspectPhoto(imagePath: string, parts: InspectorParts, opt
     const { embedder } = retrieval.embedder;
     // One view per window: windows are at most 448 px, the scale of the indexed crops, and the extra patches would
     // multiply the tower runs by five (a 1024 px photo: ~125 views, about 2 s here, against the 1 s the drop allows).
-    const images = await embedder.embedImages(await windowImages(raw, boxes), { multiPatch: false });
+    const images = await embedder.embedImages(await Promise.all(boxes.map((w) => extractPatch(raw, w.x, w.y, w.width, w.height))), { multiPatch: false });
     const vectors = images.map((image) => fuse(image, null, embedder.fusion, embedder.imageDim, embedder.textDim));
     embedded = performance.now();
     neighbours = retrieval.retriever.searchMany(vectors, { k, filters: options.filters });

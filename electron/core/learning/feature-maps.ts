@@ -1,7 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { derivedFeatureMapPath } from '../embedder/derive-tower';
-import { decodeRgb, type ImageInput, type RawImage } from '../embedder/preprocess';
+import { asRawImage, normalise, resizeForTower, type ImageInput, type RawImage } from '../embedder/preprocess';
 
 /** How a backbone is run to give per-location features (from a damage-heads manifest). */
 export interface BackboneSpec {
@@ -45,19 +44,6 @@ function inputSize(width: number, height: number, spec: BackboneSpec): { width: 
   const scale = spec.longSide / Math.max(width, height);
   const round = (v: number) => Math.max(multiple, Math.round((v * scale) / multiple) * multiple);
   return { width: round(width), height: round(height) };
-}
-
-function toTensor(pixels: Buffer, width: number, height: number, spec: BackboneSpec): ort.Tensor {
-  const plane = width * height;
-  const out = new Float32Array(3 * plane);
-  const order = spec.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  for (let c = 0; c < 3; c++) {
-    const source = order[c]!;
-    const mean = spec.mean[c]!;
-    const std = spec.std[c]!;
-    for (let i = 0; i < plane; i++) out[c * plane + i] = (pixels[i * 3 + source]! * spec.scale - mean) / std;
-  }
-  return new ort.Tensor('float32', out, [1, 3, height, width]);
 }
 
 /** Resamples every map onto the cell grid and interleaves the channels: cell-major, so a cell's features are contiguous. */
@@ -111,13 +97,12 @@ export async function createFeatureMapExtractor(id: string, spec: BackboneSpec, 
     },
     cellStride,
     async cells(image) {
-      const raw = Buffer.isBuffer(image) || typeof image === 'string' ? await decodeRgb(image) : image;
+      const raw = await asRawImage(image);
       const size = inputSize(raw.width, raw.height, spec);
-      const pixels = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 3 } })
-        .resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' })
-        .raw()
-        .toBuffer();
-      const result = await session.run({ [spec.input]: toTensor(pixels, size.width, size.height, spec) });
+      const layout = { ...spec, ...size };
+      const input = new Float32Array(3 * size.width * size.height);
+      normalise(await resizeForTower(raw, { ...size, resize: 'resize' }), layout, input);
+      const result = await session.run({ [spec.input]: new ort.Tensor('float32', input, [1, 3, size.height, size.width]) });
       const maps = spec.tensors.map((t) => {
         const value = result[t.name];
         if (!value) throw new Error(`${spec.sourcePath}: no tensor '${t.name}' in the feature-map network's outputs`);
