@@ -11,7 +11,7 @@ import { loadDataset } from '../electron/core/dataset/load';
 import { inspectPhoto } from '../electron/core/inspection/inspect';
 import { openInspector } from '../electron/core/inspection/parts';
 import { defaultSources, mergeDatasets } from '../electron/core/pipeline/sources';
-import { percentile } from '../electron/core/validation/binary-metrics';
+import { percentile } from '../electron/core/learning/binary-metrics';
 import { formatInspectionFigures } from '../electron/core/validation/inspection-table';
 import { inspectionFigures } from '../electron/core/validation/inspection-figures';
 

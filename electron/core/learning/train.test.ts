@@ -8,7 +8,8 @@ import { writeFixture } from '../fixture/fixture';
 import { createFeatureMapExtractor } from './feature-maps';
 import { readDamageHeadsManifest } from './manifest';
 import { claimGroups, splitPhotos } from '../split/split';
-import { brierScore, trainDamageHeads, trainingPartition } from './train';
+import { brier } from './binary-metrics';
+import { trainDamageHeads, trainingPartition } from './train';
 
 function photo(id: string): Photo {
   const fileName = `${id.split('__')[1]}.jpg`;
@@ -38,7 +39,7 @@ describe('trainingPartition', () => {
   });
 
   it('scores probabilities with the Brier score', () => {
-    expect(brierScore([0.8, 0.2], [true, false])).toBeCloseTo(0.04);
+    expect(brier([0.8, 0.2], [true, false])).toBeCloseTo(0.04);
   });
 });
 

@@ -2,6 +2,7 @@ import type { BBox, Photo } from '../dataset/model';
 import { DAMAGE_TYPES } from '../domain/damage-types';
 import { seededRandom } from '../fixture/random';
 import { groupPosition, splitPhotos } from '../split/split';
+import { brier } from './binary-metrics';
 import { withNeighbourhood } from './cell-context';
 import { cellLabels } from './cell-labels';
 import { analyseWith, photoFeatures, PHOTO_FEATURES, windowScore, type DamageMap, type HeadsFile } from './damage-model';
@@ -36,11 +37,6 @@ const POSITIVE_TYPES = DAMAGE_TYPES.filter((t) => t !== 'unspecified_damage');
 
 function damagePolygons(photo: Photo) {
   return photo.shapes.flatMap((s) => (s.damageType ? [{ points: s.points, damageType: s.damageType }] : []));
-}
-
-/** Brier score of probabilities against 0/1 outcomes. */
-export function brierScore(probabilities: readonly number[], outcomes: readonly boolean[]): number {
-  return probabilities.reduce((sum, p, i) => sum + (p - (outcomes[i] ? 1 : 0)) ** 2, 0) / probabilities.length;
 }
 
 /** Concatenates row chunks into one n × dim matrix. */
@@ -157,7 +153,7 @@ export async function trainDamageHeads(options: TrainHeadsOptions): Promise<Head
       split: 'claim-grouped (electron/core/split), training side only; fit / calibration claims by hash',
       photos: { fit: fit.length, calibration: calibration.length, heldOutNotUsed: heldOut },
       cells: { damage: n, damaged: positives, type: typeLabels.length },
-      calibrationFigures: { brier: brierScore(probabilities, outcomes), baseRateBrier: brierScore(outcomes.map(() => prior), outcomes), cleanCarWindows: cleanCarWindows.length },
+      calibrationFigures: { brier: brier(probabilities, outcomes), baseRateBrier: brier(outcomes.map(() => prior), outcomes), cleanCarWindows: cleanCarWindows.length },
       seconds: Math.round((Date.now() - started) / 1000),
     },
   };

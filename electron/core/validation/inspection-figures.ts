@@ -3,7 +3,7 @@ import type { DamageType } from '../domain/damage-types';
 import { inspectPhoto, type InspectorParts, type PhotoInspection } from '../inspection/inspect';
 import { pointInPolygon } from '../crops/polygon-clearance';
 import { sourceOf, splitPhotos } from '../split/split';
-import { balancedAccuracy, brier, pairedAuroc, percentile, reliability, type ReliabilityBin } from './binary-metrics';
+import { balancedAccuracy, brier, pairedAuroc, percentile, reliability, type ReliabilityBin } from '../learning/binary-metrics';
 
 /** A window is damaged when damage polygons cover at least this share of it (and clean when it touches none). */
 export const DAMAGED_WINDOW_SHARE = 0.1;

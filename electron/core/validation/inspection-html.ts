@@ -1,4 +1,4 @@
-import type { ReliabilityBin } from './binary-metrics';
+import type { ReliabilityBin } from '../learning/binary-metrics';
 import type { InspectionSection } from './inspection-section';
 import { INSPECTION_ROWS, sourceHeading } from './inspection-table';
 import { escapeXml as esc } from './plots';
