@@ -32,8 +32,7 @@ type CleanWindowSettings = Pick<CropConfig, 'cropSize' | 'gridOverlap' | 'gridWi
  * detector box a window could be all background and still be called a clean car, so none are cut (undamaged
  * photos fall back to the central region instead, since they must not be lost; clean windows are extra).
  */
-export function cleanWindowArea(location: CarLocation, useMask: boolean): BBox | null {
-  const mask = useMask ? location.mask : null;
+export function cleanWindowArea(location: CarLocation, mask: CarLocation['mask']): BBox | null {
   if (mask) return maskBounds(mask, location.box);
   return location.method === 'detector' ? location.box : null;
 }
@@ -49,16 +48,17 @@ export function cleanWindowArea(location: CarLocation, useMask: boolean): BBox |
  * clean.
  */
 export function chooseCleanWindows(
-  photo: Size,
+  photo: Size & { imagePath?: string },
   damage: readonly (readonly Point[])[],
   location: CarLocation,
   config: CleanWindowSettings,
 ): CleanWindow[] {
+  // Checked first: a mask of another size than the photo is refused whatever the settings.
+  const mask = carMaskOf(photo, location, config);
   const { enabled, maxPerPhoto, clearanceRatio, windowScales, minWindowRatio } = config.cleanWindows;
   if (!enabled || maxPerPhoto === 0 || damage.length === 0) return [];
-  const area = cleanWindowArea(location, config.useMask);
+  const area = cleanWindowArea(location, mask);
   if (!area) return [];
-  const mask = config.useMask ? location.mask : null;
   const minimum = clearanceRatio * Math.hypot(photo.width, photo.height);
   const minSide = minWindowRatio * Math.min(photo.width, photo.height);
   const candidates = windowScales.flatMap((share, scale) =>
@@ -89,8 +89,6 @@ export async function cropCleanWindows(
   context: PhotoContext,
 ): Promise<CropRecord[]> {
   const { config } = context;
-  // Refuses a mask of another size than the photo before any window is chosen on it.
-  carMaskOf(photo, location, config);
   const windows = chooseCleanWindows(photo, damageShapes(photo).map((s) => s.points), location, config);
   if (windows.length === 0) return [];
   return writeGridCrops(photo, windows, location, 'damaged_photo_clean_window', context);

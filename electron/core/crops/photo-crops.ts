@@ -89,10 +89,14 @@ export async function cropDamagedPhoto(photo: Photo, { workspace, config, photoH
 }
 
 /** The located car's mask when the config uses one; a mask of another size than the photo is a bug upstream. */
-export function carMaskOf(photo: Photo, location: CarLocation, config: Pick<CropConfig, 'useMask'>): CarLocation['mask'] {
+export function carMaskOf(
+  photo: Pick<Photo, 'width' | 'height'> & { imagePath?: string },
+  location: CarLocation,
+  config: Pick<CropConfig, 'useMask'>,
+): CarLocation['mask'] {
   const mask = config.useMask ? location.mask : null;
   if (mask && (mask.width !== photo.width || mask.height !== photo.height)) {
-    throw new Error(`${photo.imagePath}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
+    throw new Error(`${photo.imagePath ?? 'photo'}: car mask is ${mask.width}×${mask.height}, photo is ${photo.width}×${photo.height}`);
   }
   return mask;
 }
