@@ -94,8 +94,7 @@ export class LocalIndex {
     options: IndexSearchOptions = {},
   ): Neighbour[] {
     const { dim, index_type: indexType } = this.generation.config;
-    if (query.length !== dim) throw new Error(`query vector has ${query.length} values, the index has dimension ${dim}`);
-    if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
+    this.checkQuery(query, k);
     const { vectors, index } = this.generation;
     if (allowedRows === null) return this.rescore(query, faissSearch(index, query, k), k, null);
     if (allowedRows.size === 0) return [];
@@ -126,11 +125,16 @@ export class LocalIndex {
     const { dim } = this.generation.config;
     const packed = new Float32Array(queries.length * dim);
     queries.forEach((query, i) => {
-      if (query.length !== dim) throw new Error(`query vector has ${query.length} values, the index has dimension ${dim}`);
+      this.checkQuery(query, k);
       packed.set(query, i * dim);
     });
-    if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
     return faissSearchMany(this.generation.index, packed, k).map((hits, i) => this.rescore(queries[i]!, hits, k, null));
+  }
+
+  private checkQuery(query: Float32Array, k: number): void {
+    const { dim } = this.generation.config;
+    if (query.length !== dim) throw new Error(`query vector has ${query.length} values, the index has dimension ${dim}`);
+    if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
   }
 
   /**
