@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { BBox } from '../dataset/model';
 import { DAMAGE_TYPES, type DamageType } from '../domain/damage-types';
 import type { ImageInput, RawImage } from '../embedder/preprocess';
+import { readJsonFile } from '../workspace/json-file';
 import { withNeighbourhood } from './cell-context';
 import { createFeatureMapExtractor, type FeatureMapExtractor } from './feature-maps';
 import { predictHead, type HeadWeights } from './head';
@@ -130,20 +130,11 @@ export interface DamageModel {
   dispose(): Promise<void>;
 }
 
+/** The trained heads; a missing file says how to train them, a malformed one names its problem (readJsonFile). */
 export async function readHeadsFile(path: string): Promise<HeadsFile> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(`damage heads ${path}: ${missing ? 'missing; train them with `npx tsx native-models/damage-heads/train/train.ts`' : (error as Error).message}`);
-  }
-  const parsed = HeadsFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`damage heads ${path}: ${issue.path.join('.') || 'top level'}: ${issue.message}`);
-  }
-  return parsed.data;
+  const heads = await readJsonFile(path, HeadsFileSchema, 'damage heads');
+  if (!heads) throw new Error(`damage heads ${path}: missing; train them with \`npx tsx native-models/damage-heads/train/train.ts\``);
+  return heads;
 }
 
 /** Runs the backbone once over a photo and the heads over every cell. */
