@@ -15,6 +15,7 @@ import { createFaissIndex, faissFromBuffer, faissSearch } from '../electron/core
 import { syntheticVectors, writeSyntheticEmbeddings } from '../electron/core/index/synthetic';
 import { passingRows, type SearchFilters } from '../electron/core/retriever';
 import { writeNpy } from '../electron/core/workspace/npy';
+import { liveGenerationDir } from '../electron/core/workspace/generations';
 import { workspacePaths } from '../electron/core/workspace/workspace';
 
 const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
       // Held-out queries: the same generator and seed, rows past the indexed ones.
       const all = syntheticVectors(size + queryCount, dim, SEED);
       const queries = Array.from({ length: queryCount }, (_, i) => all.slice((size + i) * dim, (size + i + 1) * dim));
-      const embeddingsPath = join(workspacePaths(workspace).embeddingsDir, 'embeddings.npy');
+      // Phase 3's live set when writeSyntheticEmbeddings wrote one; else this file alone, in the flat layout.
+      const embeddingsPath = join(liveGenerationDir(workspacePaths(workspace).embeddingsDir), 'embeddings.npy');
       if (!appLayer) await writeNpy(embeddingsPath, all.subarray(0, size * dim), [size, dim]);
 
       const exact: Record<string, number[][]> = {};

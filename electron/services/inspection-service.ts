@@ -105,10 +105,13 @@ export class InspectionService {
 /** What the inspector was opened on: the live index generation and the embeddings' write time. */
 async function generationKey(workspace: string): Promise<string> {
   const { workspacePaths } = await import('../core/workspace/workspace');
+  const { liveGenerationDir } = await import('../core/workspace/generations');
   const { indexDir, embeddingsDir } = workspacePaths(workspace);
   const [current, info] = await Promise.all([
     readFile(join(indexDir, 'current'), 'utf8').catch(() => 'none'),
-    stat(join(embeddingsDir, 'generation_info.json')).then((s) => String(s.mtimeMs), () => 'none'),
+    Promise.resolve()
+      .then(() => stat(join(liveGenerationDir(embeddingsDir), 'generation_info.json')))
+      .then((s) => `${s.ino}@${s.mtimeMs}`, () => 'none'),
   ]);
   return `${current.trim()}|${info}`;
 }

@@ -9,7 +9,8 @@ import type { ModelInfo } from '../shared/ipc-contract';
 export async function modelInfo(workspace: string | null): Promise<ModelInfo> {
   if (workspace) {
     const { workspacePaths } = await import('../core/workspace/workspace');
-    const path = join(workspacePaths(workspace).embeddingsDir, 'generation_info.json');
+    const { liveGenerationDir } = await import('../core/workspace/generations');
+    const path = join(liveGenerationDir(workspacePaths(workspace).embeddingsDir), 'generation_info.json');
     const info = await readFile(path, 'utf8').then((t) => JSON.parse(t) as { model?: string; provider?: string; dim?: number; generated_at?: string }, () => null);
     if (info?.model) {
       return { modelId: info.model, provider: info.provider ?? null, dim: info.dim ?? null, note: `from the embeddings run of ${info.generated_at ?? 'unknown date'}` };

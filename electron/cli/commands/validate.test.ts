@@ -34,7 +34,8 @@ describe('validate command', () => {
     expect(stdout).toMatch(/pass {2}vehicle_zone \(one\) +mismatches 0, underfilled 0/);
     expect(stdout).toContain('leakage-free P@5');
     expect(stdout).toContain('result     filter checks pass');
-    expect(stdout).toContain(join(workspacePaths(workspace).validationDir, 'report.html'));
+    // The live report: the first generation of validation/.
+    expect(stdout).toContain(join(workspacePaths(workspace).validationDir, 'gen-1', 'report.html'));
   });
 
   it('exits 1 and names the violation when the index metadata disagrees with phase 3', async () => {

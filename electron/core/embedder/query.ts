@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { TEXT_VOCABULARY_FILE } from '../text/vocabulary';
+import { liveGenerationDir } from '../workspace/generations';
 import { workspacePaths } from '../workspace/workspace';
 import { loadEmbedder, type Embedder, type ExecutionProvider } from './embedder';
 import { GenerationInfoSchema } from './generation-info';
+import { readEmbedderManifest } from './manifest';
+import { PHASE3_FILES } from './run';
 
 export interface QueryEmbedder {
   embedder: Embedder;
@@ -17,7 +21,8 @@ export interface QueryEmbedder {
  */
 export async function loadQueryEmbedder(workspace: string, options: { provider?: ExecutionProvider } = {}): Promise<QueryEmbedder> {
   const { embeddingsDir, modelCache } = workspacePaths(workspace);
-  const path = join(embeddingsDir, 'generation_info.json');
+  const generation = liveGenerationDir(embeddingsDir);
+  const path = join(generation, PHASE3_FILES.info);
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
@@ -28,14 +33,15 @@ export async function loadQueryEmbedder(workspace: string, options: { provider?:
   const parsed = GenerationInfoSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${path}: ${z.prettifyError(parsed.error)}; rerun phase 3 (embed)`);
   const info = parsed.data;
+  // Checked before loading: a model whose text tower changed (v1 → v2) has no vocabulary file to read.
+  const { id } = await readEmbedderManifest(info.manifest_path);
+  if (id !== info.model) throw new Error(`${info.manifest_path} is now model ${id}, the embeddings come from ${info.model}; rerun phase 3 (embed)`);
   const embedder = await loadEmbedder(info.manifest_path, {
     provider: options.provider,
     fusion: { strategy: info.fusion, alpha: info.alpha, beta: info.beta },
     cacheDir: modelCache,
+    // A lexicon text tower uses the vocabulary and IDF these embeddings were made with.
+    textVocabularyPath: join(generation, TEXT_VOCABULARY_FILE),
   });
-  if (embedder.manifest.id !== info.model) {
-    await embedder.dispose();
-    throw new Error(`${info.manifest_path} is now model ${embedder.manifest.id}, the embeddings come from ${info.model}; rerun phase 3 (embed)`);
-  }
   return { embedder, multiPatch: info.multi_patch };
 }

@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CropRecord } from '../crops/crop-record';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { liveGenerationDir } from '../workspace/generations';
 import { readNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
 import { fuse } from './fusion';
@@ -59,22 +60,27 @@ describe('runEmbeddings (phase 3) on a tiny generated CLIP', () => {
     expect(progress).toEqual([2, 4]);
     expect(summary.failures.map((f) => f.crop_id)).toEqual(['c']);
     expect(summary.failures[0]!.message).toContain('c.jpg');
+    // The five files are one generation, live once all are written.
+    const live = liveGenerationDir(paths.embeddingsDir);
+    expect(live).toBe(join(paths.embeddingsDir, 'gen-1'));
+    expect(summary.path).toBe(live);
+    expect((await readdir(live)).sort()).toEqual(['embeddings.npy', 'generation_info.json', 'image_embeddings.npy', 'metadata.json', 'text_embeddings.npy']);
 
-    const npy = await readNpy(join(paths.embeddingsDir, 'embeddings.npy'));
+    const npy = await readNpy(join(live, 'embeddings.npy'));
     expect(npy.shape).toEqual([3, DIM]);
     for (let i = 0; i < 3; i++) expect(Math.abs(norm(npy.data.subarray(i * DIM, (i + 1) * DIM)) - 1)).toBeLessThan(1e-4);
-    const metadata = JSON.parse(await readFile(join(paths.embeddingsDir, 'metadata.json'), 'utf8'));
+    const metadata = JSON.parse(await readFile(join(live, 'metadata.json'), 'utf8'));
     expect(metadata.crops.map((c: CropRecord) => [c.crop_id, c.embedding_index, c.embedding_model, c.fusion_strategy])).toEqual([
       ['a', 0, 'tiny-clip-test', 'average'],
       ['b', 1, 'tiny-clip-test', 'average'],
       ['e', 2, 'tiny-clip-test', 'average'],
     ]);
-    const info = JSON.parse(await readFile(join(paths.embeddingsDir, 'generation_info.json'), 'utf8'));
+    const info = JSON.parse(await readFile(join(live, 'generation_info.json'), 'utf8'));
     expect(info).toMatchObject({ model: 'tiny-clip-test', aligned: true, dim: DIM, fusion: 'average', provider: 'cpu', embedded: 3, image_dim: DIM, text_dim: DIM });
 
     // The tower files hold the same rows before fusion: averaging them gives embeddings.npy back; e has no text.
-    const image = await readNpy(join(paths.embeddingsDir, TOWER_FILES.image));
-    const text = await readNpy(join(paths.embeddingsDir, TOWER_FILES.text));
+    const image = await readNpy(join(live, TOWER_FILES.image));
+    const text = await readNpy(join(live, TOWER_FILES.text));
     expect([image.shape, text.shape]).toEqual([[3, DIM], [3, DIM]]);
     expect(norm(text.data.subarray(2 * DIM, 3 * DIM))).toBe(0);
     for (let i = 0; i < 3; i++) {
@@ -104,7 +110,7 @@ describe('runEmbeddings (phase 3) on a tiny generated CLIP', () => {
     const controller = new AbortController();
     controller.abort(new Error('user cancelled'));
     await expect(runEmbeddings({ workspace: ws, manifestPath: manifest, signal: controller.signal })).rejects.toThrow('user cancelled');
-    await expect(readFile(join(workspacePaths(ws).embeddingsDir, 'metadata.json'))).rejects.toThrow(/ENOENT/);
+    await expect(readdir(workspacePaths(ws).embeddingsDir)).rejects.toThrow(/ENOENT/);
     await expect(loadQueryEmbedder(ws)).rejects.toThrow(/run phase 3/);
   });
 });

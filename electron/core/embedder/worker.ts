@@ -34,7 +34,7 @@ function startWorker(options: Omit<RunEmbeddingsOptions, 'onProgress' | 'signal'
 /**
  * Runs phase 3 on a worker thread so that decoding and ONNX inference never block the caller's event loop (the
  * Electron main process, the HTTP service). Progress arrives as events; aborting `signal` asks the worker to stop
- * after its current batch (outputs are only written at the end, so nothing half-written is left).
+ * after its current batch (nothing goes live before the end; the finished batches stay for the next run to resume).
  * The workspace lock is taken here, in the calling thread, for as long as the worker runs: the worker runs the
  * phase without locking, and a caller already holding the lock (a pipeline run) re-enters it.
  */

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
 import { applyJournal, readJournal } from '../review/journal';
+import { liveGenerationDir } from '../workspace/generations';
 import { readJsonFile } from '../workspace/json-file';
 import { readNpy } from '../workspace/npy';
 import { withWorkspaceLock } from '../workspace/lock';
+import { recordPhaseOutcome } from '../workspace/phase-record';
 import { workspacePaths } from '../workspace/workspace';
 import { createFaissIndex, type IndexType } from './faiss';
 import { selfCheck, selfCheckFailure } from './self-check';
@@ -74,9 +76,10 @@ async function indexWorkspace(options: BuildIndexOptions): Promise<IndexConfig> 
   const progress = options.onProgress ?? (() => undefined);
 
   progress('reading');
-  const infoPath = join(embeddingsDir, 'generation_info.json');
-  const metadataPath = join(embeddingsDir, 'metadata.json');
-  const npyPath = join(embeddingsDir, 'embeddings.npy');
+  const phase3Dir = liveGenerationDir(embeddingsDir);
+  const infoPath = join(phase3Dir, 'generation_info.json');
+  const metadataPath = join(phase3Dir, 'metadata.json');
+  const npyPath = join(phase3Dir, 'embeddings.npy');
   const info = await readPhase3File(infoPath, generationInfoSchema, 'embedding generation info');
   if (options.expectedModel !== undefined && info.model !== options.expectedModel) {
     throw new Error(`${infoPath}: embeddings come from model ${info.model}, expected ${options.expectedModel}; ${RERUN_HINT}`);
@@ -131,7 +134,7 @@ async function indexWorkspace(options: BuildIndexOptions): Promise<IndexConfig> 
   if (failure) throw new Error(`index built from ${npyPath}: ${failure}`);
 
   progress('writing');
-  return writeGeneration(indexDir, {
+  const built = await writeGeneration(indexDir, {
     index,
     vectors,
     records: kept,
@@ -149,4 +152,6 @@ async function indexWorkspace(options: BuildIndexOptions): Promise<IndexConfig> 
       source: 'embeddings',
     },
   });
+  await recordPhaseOutcome(options.workspace, 'index', { records: kept, counts: { vectors: kept.length, generation: built.generation }, extra: { model: info.model, dim, type } });
+  return built;
 }

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveGenerationDir } from '../workspace/generations';
 import { workspacePaths } from '../workspace/workspace';
 import { buildIndex, LocalIndex } from '.';
 import { createFaissIndex, faissFromBuffer, faissSearchMany, hnswParams } from './faiss';
@@ -103,7 +104,7 @@ describe('buildIndex + LocalIndex (Flat)', () => {
 
   it('refuses phase 3 output whose files disagree', async () => {
     const { ws } = await freshWorkspace('bad-phase3', 50);
-    const metadataPath = join(workspacePaths(ws).embeddingsDir, 'metadata.json');
+    const metadataPath = join(liveGenerationDir(workspacePaths(ws).embeddingsDir), 'metadata.json');
     const metadata = JSON.parse(await readFile(metadataPath, 'utf8'));
     metadata.crops.pop();
     await writeFile(metadataPath, JSON.stringify(metadata));

@@ -1,10 +1,9 @@
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import lockfile from 'proper-lockfile';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
 import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic-write';
-import { readTextIfExists } from '../workspace/json-file';
+import { generationDir, readCurrent, writeNewGeneration } from '../workspace/generations';
 import { readNpy, writeNpy } from '../workspace/npy';
 import { faissFromBuffer, faissToBuffer, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_FACTORY, HNSW_M, type FaissIndex } from './faiss';
 
@@ -16,8 +15,7 @@ import { faissFromBuffer, faissToBuffer, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, H
  */
 
 export const INDEX_FORMAT_VERSION = 1;
-const CURRENT = 'current';
-const GEN_PREFIX = 'gen-';
+export { readCurrent };
 
 const selfCheckSchema = z.object({
   sampled: z.number().int(),
@@ -78,79 +76,15 @@ export type NewGeneration = Omit<Generation, 'config'> & {
   config: Omit<IndexConfig, 'generation' | 'sizes' | 'version'>;
 };
 
-/** The lock held while `current` is checked, switched and older generations pruned. */
-const SWITCH_LOCK = 'switch.lock';
-const STALE_SWITCH_LOCK_MS = 10_000;
-
-function generationDir(indexDir: string, generation: number): string {
-  return join(indexDir, `${GEN_PREFIX}${generation}`);
-}
-
-async function listGenerations(indexDir: string): Promise<number[]> {
-  let names: string[];
-  try {
-    names = await readdir(indexDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return names
-    .filter((n) => n.startsWith(GEN_PREFIX))
-    .map((n) => Number(n.slice(GEN_PREFIX.length)))
-    .filter((n) => Number.isInteger(n) && n > 0);
-}
-
-/** The live generation number, or null when no index was ever completed. */
-export async function readCurrent(indexDir: string): Promise<number | null> {
-  const path = join(indexDir, CURRENT);
-  const text = await readTextIfExists(path);
-  if (text === null) return null;
-  const match = /^gen-(\d+)\s*$/.exec(text);
-  if (!match) throw new Error(`${path}: expected "gen-<n>", found ${JSON.stringify(text.slice(0, 40))}`);
-  return Number(match[1]);
-}
-
-/**
- * Claims the next generation folder with an exclusive mkdir: two writers that list the same generations never share
- * a folder (the second one takes the number after).
- */
-async function claimGenerationDir(indexDir: string): Promise<{ generation: number; dir: string }> {
-  await mkdir(indexDir, { recursive: true });
-  for (let generation = Math.max(0, ...(await listGenerations(indexDir))) + 1; ; generation++) {
-    const dir = generationDir(indexDir, generation);
-    try {
-      await mkdir(dir);
-      return { generation, dir };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
-
 /**
  * Writes a complete new generation into a folder of its own, makes it current, then removes the generations older
- * than it. A newer generation (another writer's, finished or not) is never touched, and `current` never goes back:
- * when a newer generation went live meanwhile, this one is removed and the call fails, so nothing points at a
- * half-written or deleted folder.
+ * than it (see workspace/generations.ts). A newer generation (another writer's, finished or not) is never touched,
+ * and `current` never goes back: when a newer generation went live meanwhile, this one is removed and the call
+ * fails, so nothing points at a half-written or deleted folder.
  */
 export async function writeGeneration(indexDir: string, next: NewGeneration): Promise<IndexConfig> {
-  const { generation, dir } = await claimGenerationDir(indexDir);
-  let config: IndexConfig;
-  try {
-    config = await writeGenerationFiles(dir, generation, next);
-  } catch (error) {
-    // A failed write leaves nothing behind; if a newer generation went live and pruned this folder, say so.
-    await rm(dir, { recursive: true, force: true });
-    const live = await readCurrent(indexDir).catch(() => null);
-    if (live !== null && live > generation) throw supersededError(indexDir, live, generation);
-    throw error;
-  }
-  await switchCurrent(indexDir, generation);
-  return config;
-}
-
-function supersededError(indexDir: string, live: number, generation: number): Error {
-  return new Error(`${indexDir}: generation ${live} went live while generation ${generation} was being written; nothing was changed by this write, try again`);
+  const { value } = await writeNewGeneration(indexDir, (dir, generation) => writeGenerationFiles(dir, generation, next));
+  return value;
 }
 
 async function writeGenerationFiles(dir: string, generation: number, next: NewGeneration): Promise<IndexConfig> {
@@ -173,34 +107,6 @@ async function writeGenerationFiles(dir: string, generation: number, next: NewGe
   };
   await writeJsonAtomic(join(dir, 'config.json'), config);
   return config;
-}
-
-/**
- * Check, switch and prune as one step under a lock (proper-lockfile: a stale lock of a killed writer is taken over
- * after STALE_SWITCH_LOCK_MS), so a slower writer of an older generation can never switch `current` back after a
- * newer one went live and pruned it.
- */
-async function switchCurrent(indexDir: string, generation: number): Promise<void> {
-  const release = await lockfile.lock(indexDir, {
-    lockfilePath: join(indexDir, SWITCH_LOCK),
-    realpath: false,
-    stale: STALE_SWITCH_LOCK_MS,
-    retries: { retries: 100, minTimeout: 5, maxTimeout: 100 },
-  });
-  try {
-    const live = await readCurrent(indexDir);
-    if (live !== null && live > generation) {
-      await rm(generationDir(indexDir, generation), { recursive: true, force: true });
-      throw supersededError(indexDir, live, generation);
-    }
-    await writeFileAtomic(join(indexDir, CURRENT), `${GEN_PREFIX}${generation}\n`);
-    // Only older generations go: a newer one may still be being written by another writer.
-    for (const old of await listGenerations(indexDir)) {
-      if (old < generation) await rm(generationDir(indexDir, old), { recursive: true, force: true });
-    }
-  } finally {
-    await release();
-  }
 }
 
 async function readJson(path: string): Promise<unknown> {

@@ -4,6 +4,7 @@ import { DAMAGE_TYPES, type DamageType } from '../domain/damage-types';
 import { ZONES, ZONE_IDS } from '../domain/zones';
 import { seededRandom, pick, type Random } from '../fixture/random';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { writeNewGeneration } from '../workspace/generations';
 import { writeNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
 
@@ -72,7 +73,7 @@ export function syntheticRecords(count: number, seed: number, model = 'synthetic
   });
 }
 
-/** Writes embeddings.npy, metadata.json and generation_info.json where phase 3 would. */
+/** Writes embeddings.npy, metadata.json and generation_info.json where phase 3 would: a new live generation. */
 export async function writeSyntheticEmbeddings(
   workspace: string,
   options: { count: number; dim: number; seed: number; model?: string; rejected?: number[] },
@@ -81,9 +82,10 @@ export async function writeSyntheticEmbeddings(
   const vectors = syntheticVectors(options.count, options.dim, options.seed);
   const records = syntheticRecords(options.count, options.seed, model);
   for (const i of options.rejected ?? []) records[i]!.rejected = true;
-  const dir = workspacePaths(workspace).embeddingsDir;
-  await writeNpy(join(dir, 'embeddings.npy'), vectors, [options.count, options.dim]);
-  await writeJsonAtomic(join(dir, 'metadata.json'), { version: 1, crops: records });
-  await writeJsonAtomic(join(dir, 'generation_info.json'), { model, dim: options.dim, fusion: 'average' });
+  await writeNewGeneration(workspacePaths(workspace).embeddingsDir, async (dir) => {
+    await writeNpy(join(dir, 'embeddings.npy'), vectors, [options.count, options.dim]);
+    await writeJsonAtomic(join(dir, 'metadata.json'), { version: 1, crops: records });
+    await writeJsonAtomic(join(dir, 'generation_info.json'), { model, dim: options.dim, fusion: 'average' });
+  });
   return { vectors, records };
 }

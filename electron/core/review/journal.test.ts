@@ -10,6 +10,7 @@ import { writeFixture } from '../fixture/fixture';
 import { LocalIndex } from '../index';
 import { runPipeline, type PipelinePhase } from '../pipeline/pipeline';
 import { writeFileAtomic } from '../workspace/atomic-write';
+import { liveGenerationDir } from '../workspace/generations';
 import { workspacePaths } from '../workspace/workspace';
 import { readJournal, setRejectedInJournal } from './journal';
 
@@ -73,7 +74,7 @@ describe('review journal', () => {
 
   it('keeps them through phases 3 + 4', async () => {
     const summary = await run(['embed', 'index']);
-    const meta = JSON.parse(await readFile(join(workspacePaths(ws).embeddingsDir, 'metadata.json'), 'utf8')) as { crops: CropRecord[] };
+    const meta = JSON.parse(await readFile(join(liveGenerationDir(workspacePaths(ws).embeddingsDir), 'metadata.json'), 'utf8')) as { crops: CropRecord[] };
     expect(meta.crops.some((c) => c.crop_id === rejected.crop_id)).toBe(false);
     expect(meta.crops.find((c) => c.crop_id === edited.crop_id)).toMatchObject({ text_description: TEXT, context_edited: true });
     expect(summary.index!.skipped_rejected).toBe(0);

@@ -7,6 +7,7 @@ import { GenerationInfoSchema } from '../embedder/generation-info';
 import { TOWER_FILES } from '../embedder/run';
 import { createFaissIndex, faissSearchMany } from '../index/faiss';
 import type { LocalIndex } from '../index';
+import { liveGenerationDir } from '../workspace/generations';
 import { readJsonFile } from '../workspace/json-file';
 import { readNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
@@ -32,7 +33,7 @@ const Metadata = z.object({ crops: z.array(z.custom<CropRecord>((c) => typeof c 
 
 /** The phase 3 output's tower files, or null when that output predates them. */
 export async function readTowers(workspace: string): Promise<Towers | null> {
-  const dir = workspacePaths(workspace).embeddingsDir;
+  const dir = liveGenerationDir(workspacePaths(workspace).embeddingsDir);
   const imagePath = join(dir, TOWER_FILES.image);
   const textPath = join(dir, TOWER_FILES.text);
   if (!existsSync(imagePath) || !existsSync(textPath)) return null;

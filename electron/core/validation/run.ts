@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import type { CropRecord } from '../crops/crop-record';
 import { Retriever, type RetrievalResult } from '../retriever';
 import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic-write';
+import { liveGenerationDir, writeNewGeneration } from '../workspace/generations';
+import { indexStaleness } from '../pipeline/phase-states';
 import { withWorkspaceLock } from '../workspace/lock';
+import { recordPhaseOutcome } from '../workspace/phase-record';
 import { workspacePaths } from '../workspace/workspace';
 import { runFilterChecks } from './filter-checks';
 import { compareFusions, readTowers } from './fusion-comparison';
 import { renderReportHtml } from './html';
 import { inspectionSection, type InspectionSection } from './inspection-section';
+import { textQuerySection } from './text-queries-section';
 import { coverage, leakageFreePrecision, sampleRows, type QueryNeighbours } from './metrics';
 import { REPORT_VERSION, type Example, type ExampleCrop, type ValidationReport } from './report';
 import { thumbnailDataUri } from './thumbnails';
@@ -38,14 +42,20 @@ export const DEFAULT_FILTER_QUERIES = 25;
 export const DEFAULT_MAX_QUERIES = 5_000;
 export const DEFAULT_EXAMPLES = 6;
 
+const REPORT_FILES = { json: 'report.json', html: 'report.html' } as const;
+
+/** The live report: the files of validation/'s current generation (or of its flat layout, before generations). */
 export function validationReportPaths(workspace: string): { json: string; html: string } {
-  const dir = workspacePaths(workspace).validationDir;
-  return { json: join(dir, 'report.json'), html: join(dir, 'report.html') };
+  return reportPathsIn(liveGenerationDir(workspacePaths(workspace).validationDir));
+}
+
+function reportPathsIn(dir: string): { json: string; html: string } {
+  return { json: join(dir, REPORT_FILES.json), html: join(dir, REPORT_FILES.html) };
 }
 
 /** Phase 3's record of each crop: what the index's metadata is checked against. */
 async function referenceRecords(workspace: string, indexRecords: readonly CropRecord[]): Promise<{ source: string; records: Map<string, CropRecord> }> {
-  const path = join(workspacePaths(workspace).embeddingsDir, 'metadata.json');
+  const path = join(liveGenerationDir(workspacePaths(workspace).embeddingsDir), 'metadata.json');
   if (!existsSync(path)) {
     return { source: 'index metadata (no phase 3 metadata.json)', records: new Map(indexRecords.map((r) => [r.crop_id, r])) };
   }
@@ -78,7 +88,8 @@ function pickExamples(records: readonly CropRecord[], rows: readonly number[], c
 
 /**
  * Phase 5: validates the current index with its own stored vectors as queries (no re-embedding), writes
- * validation/report.json and a self-contained report.html, and returns the report; under the workspace lock.
+ * report.json and a self-contained report.html as a new generation of validation/, and returns the report; under
+ * the workspace lock.
  */
 export function runValidation(options: RunValidationOptions): Promise<ValidationReport> {
   return withWorkspaceLock(options.workspace, 'phase 5 (validation)', () => validateWorkspace(options));
@@ -158,6 +169,7 @@ async function validateWorkspace(options: RunValidationOptions): Promise<Validat
       index_type: config.index_type,
       count: config.count,
     },
+    index_stale: await indexStaleness(workspace),
     k,
     filter_checks: filterChecks,
     coverage: { damaged: coverage(records, unfiltered, k, true), clean: coverage(records, unfiltered, k, false) },
@@ -166,6 +178,7 @@ async function validateWorkspace(options: RunValidationOptions): Promise<Validat
     scores,
     examples,
     inspection,
+    text_queries: await textQuerySection(workspace),
     passed: filterChecks.passed,
   };
 
@@ -174,9 +187,17 @@ async function validateWorkspace(options: RunValidationOptions): Promise<Validat
     if (!thumbnails.has(crop.crop_id)) thumbnails.set(crop.crop_id, await thumbnailDataUri(workspace, crop.crop_path));
   }
   stopIfAborted();
-  const paths = validationReportPaths(workspace);
-  await writeJsonAtomic(paths.json, report);
-  await writeFileAtomic(paths.html, renderReportHtml(report, thumbnails));
+  // The two files are one set: a new generation of validation/ that goes live once both are written.
+  await writeNewGeneration(
+    workspacePaths(workspace).validationDir,
+    async (dir) => {
+      const paths = reportPathsIn(dir);
+      await writeJsonAtomic(paths.json, report);
+      await writeFileAtomic(paths.html, renderReportHtml(report, thumbnails));
+    },
+    { legacyFiles: Object.values(REPORT_FILES) },
+  );
+  await recordPhaseOutcome(workspace, 'validation', { records: [], counts: { crops: config.count, generation: config.generation }, extra: { generation: config.generation, passed: report.passed } });
   progress({ stage: 'report', done: 1, total: 1 });
   return report;
 }

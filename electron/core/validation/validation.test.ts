@@ -11,6 +11,7 @@ import { buildIndex } from '../index';
 import { syntheticRecords, syntheticVectors, writeSyntheticEmbeddings } from '../index/synthetic';
 import { Retriever } from '../retriever';
 import { writeJsonAtomic } from '../workspace/atomic-write';
+import { liveGenerationDir } from '../workspace/generations';
 import { writeNpy } from '../workspace/npy';
 import { workspacePaths } from '../workspace/workspace';
 import { filterCases, runFilterChecks, runValidation, validationReportPaths } from '.';
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 async function phase3Reference(ws: string): Promise<{ source: string; records: Map<string, CropRecord> }> {
-  const source = join(workspacePaths(ws).embeddingsDir, 'metadata.json');
+  const source = join(liveGenerationDir(workspacePaths(ws).embeddingsDir), 'metadata.json');
   const { crops } = JSON.parse(await readFile(source, 'utf8')) as { crops: CropRecord[] };
   return { source, records: new Map(crops.map((c) => [c.crop_id, c])) };
 }
@@ -159,7 +160,8 @@ describe('leakage-free P@5 on a tiny hand-built index', () => {
     const controller = new AbortController();
     const run = runValidation({ workspace: fresh, signal: controller.signal, onProgress: (p) => p.stage === 'queries' && controller.abort() });
     await expect(run).rejects.toThrow(/abort/i);
-    expect(existsSync(join(workspacePaths(fresh).validationDir, 'report.json'))).toBe(false);
+    expect(existsSync(validationReportPaths(fresh).json)).toBe(false);
+    expect(existsSync(workspacePaths(fresh).validationDir)).toBe(false);
   });
 });
 

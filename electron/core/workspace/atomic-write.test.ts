@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeJsonAtomic } from './atomic-write';
+import { writeFileAtomic, writeJsonAtomic } from './atomic-write';
 
 let dir: string;
 beforeAll(async () => {
@@ -27,5 +28,45 @@ describe('writeJsonAtomic', () => {
     await expect(writeJsonAtomic(path, cyclic)).rejects.toThrow(`${path}: cannot be written as one JSON document`);
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ ok: true });
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('names the file it could not write and keeps the errno code', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, 'x');
+    const underFile = join(blocker, 'data.json');
+    // mkdir says EEXIST for a file in the way, open would say ENOTDIR: either way the code is the cause's.
+    await expect(writeJsonAtomic(underFile, {})).rejects.toMatchObject({ code: 'EEXIST', message: expect.stringMatching(new RegExp(`^${underFile}: not written \\(EEXIST`)) });
+    const folder = join(dir, 'a-folder');
+    await mkdir(folder);
+    await expect(writeFileAtomic(folder, 'x')).rejects.toMatchObject({ message: expect.stringMatching(new RegExp(`^${folder}: not written \\(E(ISDIR|EXIST|NOTEMPTY)`)) });
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+/** A 64 KiB tmpfs, where root may mount one (a container without CAP_SYS_ADMIN may not). */
+function smallDisk(path: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', path], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('writeFileAtomic on a full disk', () => {
+  it('fails naming the file, keeps the old content and leaves no temp file (ENOSPC)', async (context) => {
+    const disk = join(dir, 'disk');
+    await mkdir(disk);
+    if (!smallDisk(disk)) return context.skip();
+    try {
+      const path = join(disk, 'report.json');
+      await writeFileAtomic(path, 'old report');
+      const error = await writeFileAtomic(path, Buffer.alloc(256 * 1024, 1)).catch((e: NodeJS.ErrnoException) => e);
+      expect(error).toMatchObject({ code: 'ENOSPC', message: expect.stringContaining(`${path}: not written (ENOSPC`) });
+      expect(await readFile(path, 'utf8')).toBe('old report');
+      expect(await readdir(disk)).toEqual(['report.json']);
+    } finally {
+      execFileSync('umount', [disk]);
+    }
   });
 });

@@ -2,28 +2,65 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
+/** Temp files of writeFileAtomic: `.<name>.<12 hex>.tmp` beside their target (see removeLeftoverTempFiles). */
+export const TEMP_FILE_PATTERN = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
 /**
- * Writes a file so that a crash leaves either the old content or the new one, never half a file:
- * write a sibling temp file, fsync it, then rename over the target (atomic on one filesystem).
+ * Writes a file so that a crash leaves either the old content or the new one, never half a file: write a sibling
+ * temp file, fsync it, rename it over the target (atomic on one filesystem), then fsync the folder so the rename
+ * itself survives a power cut. A failure (ENOSPC, EACCES, …) names the target and leaves the old file as it was.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw namedWriteError(path, error);
+  }
+  await fsyncDirectory(dir).catch((error: unknown) => {
+    throw namedWriteError(path, error);
+  });
+}
+
+/** `<path>: not written (<cause>)`, keeping the cause's errno code for callers that branch on it. */
+export function namedWriteError(path: string, error: unknown): Error {
+  const cause = error as NodeJS.ErrnoException;
+  const named = new Error(`${path}: not written (${cause?.message ?? String(error)})`, { cause: error }) as NodeJS.ErrnoException;
+  if (cause?.code) named.code = cause.code;
+  return named;
+}
+
+/**
+ * Flushes a folder's entries (new, renamed and removed files) to disk. Windows cannot open a folder as a file, and
+ * some filesystems (network mounts, FUSE) refuse to fsync one: there the entries are as durable as the platform
+ * makes them on its own, which is all that can be had, so those refusals are not errors.
+ */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const unsupported = new Set(['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (error) {
+    if (unsupported.has((error as NodeJS.ErrnoException).code ?? '')) return;
     throw error;
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!unsupported.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await handle.close();
   }
 }
 

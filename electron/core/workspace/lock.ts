@@ -6,17 +6,21 @@ import { basename, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { writeJsonAtomic } from './atomic-write';
+import { removeLeftovers } from './leftovers';
 
 /**
  * One writer per workspace. Every phase and every review edit runs inside withWorkspaceLock, so two `run`s, a
  * `run` and the app, or two app instances can never interleave their writes. The lock is a proper-lockfile
- * directory refreshed by a timer: a holder killed with SIGKILL stops refreshing it and it is taken over once it
- * is older than the stale time. Ctrl-C and normal exits remove it at once (proper-lockfile's exit hook).
+ * directory refreshed by a timer, beside a record of its holder (pid, host). Ctrl-C and normal exits remove it at
+ * once (proper-lockfile's exit hook). A holder killed with SIGKILL leaves it behind: when the record names a
+ * process of this machine that no longer exists, the lock is taken over at once; a holder on another machine (a
+ * workspace on a shared folder) cannot be asked, so its lock is taken over once it has not been refreshed for the
+ * stale time. The new holder then removes what the dead writer left half-written (see leftovers.ts).
  */
 
 /**
  * Long enough that a phase blocking the event loop (a large faiss build, synchronous metrics) does not lose the
- * lock, short enough that a crashed holder blocks the workspace for half a minute only.
+ * lock, short enough that a holder that died on another machine blocks the workspace for half a minute only.
  */
 export const WORKSPACE_LOCK_STALE_MS = 30_000;
 const LOCK_NAME = '.carlens.lock';
@@ -110,8 +114,8 @@ async function acquire(root: string, what: string, options: WorkspaceLockOptions
   try {
     await mkdir(root, { recursive: true });
     const staleMs = options.staleMs ?? WORKSPACE_LOCK_STALE_MS;
-    holding.release = await lockfile
-      .lock(root, {
+    const lockOnce = (): Promise<() => Promise<void>> =>
+      lockfile.lock(root, {
         lockfilePath: paths.lock,
         realpath: false,
         stale: staleMs,
@@ -121,12 +125,17 @@ async function acquire(root: string, what: string, options: WorkspaceLockOptions
           holding.compromised = error;
           process.emitWarning(`workspace lock ${paths.lock} compromised: ${error.message}`);
         },
-      })
-      .catch((error: NodeJS.ErrnoException) => {
-        throw error.code === 'ELOCKED' ? busyError(root, readHolder(paths.holder), staleMs) : error;
       });
+    const refused = (error: NodeJS.ErrnoException): never => {
+      throw error.code === 'ELOCKED' ? busyError(root, readHolder(paths.holder), staleMs) : error;
+    };
+    holding.release = await lockOnce().catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ELOCKED' || !(await removeLockOfDeadHolder(paths))) return refused(error);
+      return lockOnce().catch(refused);
+    });
     locked = true;
     await writeJsonAtomic(paths.holder, holder);
+    await removeLeftovers(root).catch((error: Error) => process.emitWarning(`cleaning up ${root} after an interrupted writer: ${error.message}`));
     return holding;
   } catch (error) {
     if (locked) await releaseHolding(root, holding);
@@ -177,6 +186,20 @@ function since(iso: string): string {
   return sameDay ? time : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
 }
 
+/**
+ * Removes the lock left by a holder that was killed on this machine (its recorded pid is gone), so the caller can
+ * take it at once instead of waiting for the stale time. The record is read again just before, so a lock another
+ * writer has taken over meanwhile (with its own record) is not removed. False when the holder may still run.
+ */
+async function removeLockOfDeadHolder(paths: { lock: string; holder: string }): Promise<boolean> {
+  const holder = readHolder(paths.holder);
+  if (!holder || holder.host !== hostname() || holder.pid === process.pid || isAlive(holder.pid)) return false;
+  const again = readHolder(paths.holder);
+  if (again?.pid !== holder.pid || again.started_at !== holder.started_at) return false;
+  await rm(paths.lock, { recursive: true, force: true });
+  return true;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -194,10 +217,10 @@ function busyError(root: string, holder: LockHolder | null, staleMs: number): Wo
   if (holder.pid === process.pid && holder.host === hostname()) {
     return new WorkspaceBusyError(`workspace ${root} is being written by this process, ${who}; wait for it to finish`, root, holder);
   }
-  // A dead holder on this machine: its lock stops being refreshed and is taken over after the stale time.
-  if (holder.host === hostname() && !isAlive(holder.pid)) {
+  // A holder on another machine cannot be asked whether it still runs: its lock is taken over once stale.
+  if (holder.host !== hostname()) {
     return new WorkspaceBusyError(
-      `workspace ${root} was being written by ${who}, which is no longer running; its lock is taken over about ${Math.round(staleMs / 1000)} s after its last refresh: try again then`,
+      `workspace ${root} is being written by ${who}, command: ${holder.command}; if that process is gone, its lock is taken over ${Math.round(staleMs / 1000)} s after its last refresh`,
       root,
       holder,
     );
