@@ -79,14 +79,19 @@ export async function assertDataFolder(path: string, what: 'dataset folder' | 'w
 }
 
 /**
- * The transports' check on a request before the service sees it: openDataset naming a disk root, the home folder
- * or a system folder as dataset or workspace is refused. (Raw request: the contract validates the rest after.)
+ * The transports' check on a request before the service sees it: openDataset or addSource naming a disk root, the
+ * home folder or a system folder as dataset or workspace is refused. (Raw request: the contract validates the rest after.)
  */
 export async function checkRequest(channel: string, request: unknown): Promise<void> {
   if (typeof request !== 'object' || request === null) return;
   if (channel === 'openWorkspace') {
     const { path } = request as { path?: unknown };
     if (typeof path === 'string' && path.trim()) await assertDataFolder(path, 'workspace');
+    return;
+  }
+  if (channel === 'addSource') {
+    const { path } = request as { path?: unknown };
+    if (typeof path === 'string' && path.trim()) await assertDataFolder(path, 'dataset folder');
     return;
   }
   if (channel !== 'openDataset') return;

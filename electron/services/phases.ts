@@ -5,7 +5,7 @@ import type { PhaseName } from '../shared/ipc-contract';
 export interface PhaseContext {
   dataset: Dataset;
   workspace: string;
-  /** An opened workspace's sources, recorded again by phase 1 (absent: the dataset's own folder). */
+  /** Set for an opened workspace, whose phase 1 reads its sources from workspace.json (absent: the dataset's folder). */
   sources?: WorkspaceSource[];
   signal: AbortSignal;
   progress(done: number, total: number, current: string | null): void;
@@ -25,8 +25,12 @@ export class NotAvailableError extends Error {
 
 // Core modules are imported when a phase runs: the bridge starts at once, and onnxruntime is only loaded
 // by the phases that need it.
-const crops: PhaseImpl = async ({ dataset, workspace, sources, signal, progress }) => {
+const crops: PhaseImpl = async ({ dataset: opened, workspace, sources: openedSources, signal, progress }) => {
   const { runCrops } = await import('../core/crops');
+  // An opened workspace is read again from its files: phase 1 covers every source it has now, added or removed
+  // since it was opened (by the CLI too), with the recorded photo-id prefixes.
+  const { loadWorkspaceDataset } = await import('../core/pipeline/workspace-sources');
+  const { dataset, sources } = openedSources ? await loadWorkspaceDataset(workspace) : { dataset: opened, sources: undefined };
   const s = await runCrops({ dataset, workspace, sources, signal, onProgress: (p) => progress(p.done, p.total, p.current) });
   return {
     message: `${s.crops.total} crops (${s.crops.clustered} clustered, ${s.crops.grid} grid, ${s.crops.cleanWindows} clean windows) from ${s.photos} photos; ${s.processed} processed, ${s.skippedUpToDate} up to date`,

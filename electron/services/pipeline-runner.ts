@@ -1,5 +1,6 @@
 import { PHASES, type PhaseName, type PhaseState, type PipelineStatus } from '../shared/ipc-contract';
 import { withWorkspaceLock } from '../core/workspace/lock';
+import { diskPhaseStates } from './disk-status';
 import { NotAvailableError, type PhaseContext, type PhaseImpl } from './phases';
 
 type Listener = (status: PipelineStatus) => void;
@@ -16,7 +17,11 @@ export class PipelineRunner {
   /** The running sequence, so tests and shutdown can wait for it. */
   current: Promise<void> | null = null;
 
-  constructor(private readonly impls: Record<PhaseName, PhaseImpl | null>) {
+  constructor(
+    private readonly impls: Record<PhaseName, PhaseImpl | null>,
+    /** Each phase as the workspace's files show it (see diskPhaseStates), read again after every run. */
+    private readonly readDisk: (workspace: string) => Promise<Partial<Record<PhaseName, PhaseState>>> = diskPhaseStates,
+  ) {
     for (const phase of PHASES) this.states.set(phase, this.initial(phase));
   }
 
@@ -67,7 +72,10 @@ export class PipelineRunner {
     // One workspace lock for the whole sequence (each phase's core call re-enters it): no other writer, in this
     // app or another process, can change the workspace between two phases of the run.
     const what = `CarLens app: ${phases.join(', ')}`;
-    this.current = withWorkspaceLock(context.workspace, what, () => this.runAll(phases, context, controller))
+    this.current = withWorkspaceLock(context.workspace, what, async () => {
+      await this.runAll(phases, context, controller);
+      await this.refreshFromDisk(context.workspace, phases);
+    })
       .catch((error: Error) => this.refused(phases, error))
       .finally(() => {
         this.controller = null;
@@ -118,6 +126,24 @@ export class PipelineRunner {
         return;
       }
       this.emit(true);
+    }
+  }
+
+  /**
+   * After a run, every phase the workspace's files now say is stale shows so (re-cut crops make the later phases
+   * stale; phase 4 alone over stale embeddings is stale at once), and a stale one that caught up shows done. This
+   * session's outcomes (messages, problems, failures, cancellations) stay otherwise.
+   */
+  private async refreshFromDisk(workspace: string, ran: readonly PhaseName[]): Promise<void> {
+    const disk = await this.readDisk(workspace);
+    for (const phase of PHASES) {
+      const now = this.states.get(phase)!;
+      const fromDisk = disk[phase];
+      if (!fromDisk || this.impls[phase] === null || now.status === 'failed' || now.status === 'cancelled') continue;
+      if (fromDisk.status === 'stale') this.set(phase, { status: 'stale', staleReason: fromDisk.staleReason });
+      // Up to date again, or first written by this run's phases: the files' account; a phase this run did is its own.
+      else if (now.status === 'stale' || (now.status === 'idle' && !ran.includes(phase))) this.states.set(phase, { ...fromDisk });
+      else this.set(phase, { staleReason: null });
     }
   }
 

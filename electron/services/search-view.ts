@@ -2,6 +2,15 @@ import { join } from 'node:path';
 import type { RetrievalResult, SearchFilters as IndexFilters } from '../core/retriever';
 import type { SearchFilters, SearchResult } from '../shared/ipc-contract';
 
+/**
+ * Why the workspace's index is older than its inputs (workspace.json's phase states), said beside search results so
+ * they are not taken for answers over the current crops; null when it is up to date or its state is unknown.
+ */
+export async function staleIndexNotice(workspace: string): Promise<string | null> {
+  const { indexStaleness } = await import('../core/pipeline/phase-states');
+  return indexStaleness(workspace);
+}
+
 /** The contract's filters as the retriever reads them. */
 export function indexFilters(filters: SearchFilters | undefined): IndexFilters {
   return { vehicle_zone: filters?.zones, has_damage: filters?.hasDamage, damage_type: filters?.damageTypes };

@@ -8,7 +8,8 @@ import { embedCommand } from './embed';
 import { indexCommand } from './index-cmd';
 import { inspectCommand } from './inspect';
 import { searchCommand } from './search';
+import { sourceCommand } from './source';
 import { validateCommand } from './validate';
 
 /** Every CLI command, in the order `help` lists them. Each lives in its own module beside this one. */
-export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, embedCommand, runCommand, indexCommand, searchCommand, inspectCommand, validateCommand];
+export const COMMANDS: Command[] = [scanCommand, fixtureCommand, cropsCommand, contextsCommand, embedCommand, runCommand, sourceCommand, indexCommand, searchCommand, inspectCommand, validateCommand];

@@ -39,7 +39,7 @@ export function parsePhases(value: string): PipelinePhase[] {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run the pipeline phases over one or more datasets (default: the shared real datasets)',
+  summary: "Run the pipeline phases over all of the workspace's sources (a fresh workspace: --dataset, else the shared real datasets)",
   usage: 'carlens run [--dataset DIR[=damaged|undamaged]]... [--phases 1-5] [--model MANIFEST] [--force] [--replace] [--json] [--workspace DIR]',
   options: {
     dataset: { type: 'string', multiple: true },
@@ -52,13 +52,15 @@ export const runCommand: Command = {
   async run(context) {
     if (context.positionals.length > 0) throw new UsageError('datasets are given with --dataset');
     const given = (context.values.dataset as string[] | undefined) ?? [];
-    const sources = given.length > 0 ? given.map(parseSource) : defaultSources();
+    // Given folders must be the workspace's own (see sourcesForRun); none given: the workspace's recorded sources.
+    const sources = given.length > 0 ? given.map(parseSource) : undefined;
     const phases = parsePhases(String(context.values.phases));
     const progress = progressReporter(context.stderr);
     const interrupt = abortOnInterrupt();
     try {
       const summary = await runPipeline({
         sources,
+        fallbackSources: defaultSources,
         workspace: context.workspace,
         phases,
         force: Boolean(context.values.force),

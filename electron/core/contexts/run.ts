@@ -5,6 +5,7 @@ import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
 import { applyJournal, readJournal } from '../review/journal';
 import { writeJsonAtomic } from '../workspace/atomic-write';
 import { withWorkspaceLock } from '../workspace/lock';
+import { recordPhaseOutcome } from '../workspace/phase-record';
 import { workspacePaths } from '../workspace/workspace';
 import { describeCrop } from './describe';
 import type { PhotoSize } from './parts';
@@ -104,5 +105,6 @@ async function describeWorkspace(options: RunContextsOptions): Promise<ContextsR
   }
   const file: ContextsFile = { version: 1, generated_at: new Date().toISOString(), crops: applyJournal(crops, journal).crops };
   await writeJsonAtomic(paths.contexts, file);
+  await recordPhaseOutcome(workspace, 'contexts', { records: file.crops, counts: { crops: file.crops.length, failures: failures.length } });
   return { crops: file.crops, shortened, edited, failures, path: paths.contexts };
 }

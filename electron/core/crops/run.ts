@@ -6,13 +6,15 @@ import type { Dataset, Photo } from '../dataset/model';
 import type { CarLocator } from '../detector/car-locator';
 import { applyJournal, orphanWarning, readJournal } from '../review/journal';
 import { withWorkspaceLock } from '../workspace/lock';
-import { recordWorkspaceSources, type WorkspaceSource } from '../workspace/manifest';
+import type { WorkspaceSource } from '../workspace/manifest';
+import { recordPhaseOutcome } from '../workspace/phase-record';
 import { workspacePaths } from '../workspace/workspace';
 import { cropCleanWindows } from './clean-windows';
 import { photoFileHash } from './crop-id';
 import { resolveCropConfig, type CropConfig, type CropConfigInput } from './config';
 import type { CropRecord } from './crop-record';
 import { readCropsMetadata, writeCropsMetadata, type CropsMetadata, type PhotoCropEntry } from './metadata';
+import { removeUnlistedCropImages } from './orphans';
 import { cropDamagedPhoto, cropUndamagedPhoto, damageShapes } from './photo-crops';
 import { summarizeCrops, type CropsSummary } from './summary';
 
@@ -86,15 +88,18 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
   if (dataset.photos.length === 0) {
     throw new Error(`${dataset.root}: no photo to crop (${dataset.problems.length} problem(s) reported by the scan); nothing was written`);
   }
-  if (previous && previous.dataset !== dataset.root && previous.crops.length > 0 && !options.replaceOtherDataset) {
+  // A folder added to the workspace's sources (`source add`) drops nothing; leaving one out would.
+  const roots = new Set(dataset.root.split(','));
+  const dropsFolders = previous !== null && previous.dataset.split(',').some((root) => !roots.has(root));
+  if (previous && dropsFolders && previous.crops.length > 0 && !options.replaceOtherDataset) {
     const held = previous.dataset.split(',').join(', ');
     throw new Error(
       `${workspace} holds ${previous.crops.length} crops of ${held}; phase 1 on ${dataset.root.split(',').join(', ')} alone would drop them. ` +
         'Run it on the same dataset(s), use another workspace, or replace them explicitly (`--replace`); nothing was written',
     );
   }
-  // Crops of another dataset root are never reused: same photo ids can mean different photos.
-  if (previous && previous.dataset !== dataset.root) previous = null;
+  // Crops of a dataset replaced are never reused: same photo ids can mean different photos.
+  if (dropsFolders) previous = null;
   // Review decisions by stable crop id: applied to every crops.json written, so a re-cropped photo keeps them.
   const journal = await readJournal(workspace);
   const previousEntries = new Map(previous?.photos.map((p) => [p.id, p]));
@@ -102,9 +107,10 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
 
   // Photos of the same dataset not in this run (e.g. a --state subset) keep their crops, as long as the
   // photo still exists; the metadata then describes every photo cropped so far.
-  const inRun = new Set(dataset.photos.map((p) => p.id));
+  // A photo file of this run is never kept under another id (the same folder read with other photo-id prefixes).
+  const inRun = new Set(dataset.photos.flatMap((p) => [p.id, p.imagePath]));
   const kept = (previous?.photos ?? []).filter(
-    (p) => !inRun.has(p.id) && existsSync(p.path),
+    (p) => !inRun.has(p.id) && !inRun.has(p.path) && existsSync(p.path),
   );
 
   // Until a photo is visited it keeps its previous entry, so a run stopped early loses nothing.
@@ -117,6 +123,7 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
   }
   const order = [...dataset.photos.map((p) => p.id), ...kept.map((p) => p.id)];
 
+  const staleFiles = new Set<string>();
   const save = async (): Promise<void> => {
     const ids = order.filter((id) => entries.has(id));
     const metadata: CropsMetadata = {
@@ -127,6 +134,9 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
       photos: ids.map((id) => entries.get(id)!),
     };
     await writeCropsMetadata(paths.cropsMetadata, metadata);
+    // Replaced crop files go only once the metadata no longer lists them: a kill never leaves it naming a missing file.
+    await Promise.all([...staleFiles].map((path) => rm(join(paths.root, path), { force: true })));
+    staleFiles.clear();
   };
 
   let locator = options.locator;
@@ -147,6 +157,7 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
   let skipped = 0;
   let sinceCheckpoint = 0;
   const failures: CropsSummary['failures'] = [];
+  let visitedAll = false;
   try {
     for (const [index, photo] of dataset.photos.entries()) {
       signal?.throwIfAborted();
@@ -169,7 +180,7 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
           skipped++;
         } else {
           const { records, entry } = await cropPhoto(photo, hash, fileHash, paths.root, config, getLocator);
-          await removeStale(paths.root, beforeCrops, records);
+          queueStale(staleFiles, beforeCrops, records);
           entries.set(photo.id, entry);
           crops.set(photo.id, records);
           processed++;
@@ -180,7 +191,7 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
         const message = error instanceof Error ? error.message : String(error);
         failures.push({ file: photo.fileName, message });
         // A failed photo has no crops; files from an earlier success would be orphans nothing lists.
-        await removeStale(paths.root, previousCrops.get(photo.id) ?? [], []);
+        queueStale(staleFiles, previousCrops.get(photo.id) ?? [], []);
         entries.set(photo.id, failedEntry(photo, hash, message));
         crops.set(photo.id, []);
         processed++;
@@ -192,12 +203,18 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
       }
       onProgress?.({ phase: 'crops', done: index + 1, total: dataset.photos.length, current: photo.fileName });
     }
+    visitedAll = true;
   } finally {
-    // Also on abort or an unexpected error: whatever finished is kept for the next run.
+    // Also on abort or an unexpected error: whatever finished is kept for the next run, and recorded as interrupted.
     await save();
-    await recordWorkspaceSources(workspace, options.sources ?? dataset.root.split(',').map((path) => ({ path })));
+    const written = [...crops.values()].flat();
+    const sources = options.sources ?? dataset.root.split(',').map((path) => ({ path }));
+    await recordPhaseOutcome(workspace, 'crops', { records: written, counts: { photos: entries.size, crops: written.length }, sources, interrupted: !visitedAll });
     if (ownLocator) await (ownLocator as CarLocator).dispose();
   }
+
+  // Every photo was visited and the metadata lists every crop: any other image is a leftover of a killed run.
+  await removeUnlistedCropImages(paths.root, [...crops.values()].flat().map((c) => c.crop_path));
 
   // A decision whose crop is gone (its photo's annotation changed the box) stays in the journal, reported.
   const orphaned = applyJournal([...crops.values()].flat(), journal).orphaned;
@@ -273,9 +290,9 @@ async function inputHash(photo: Photo, fileHash: string, configKey: string): Pro
 }
 
 /** Crop files of a photo's previous run that the new run did not write again (e.g. fewer clusters). */
-async function removeStale(workspace: string, before: CropRecord[], after: CropRecord[]): Promise<void> {
+function queueStale(stale: Set<string>, before: CropRecord[], after: CropRecord[]): void {
   const now = new Set(after.map((c) => c.crop_path));
-  await Promise.all(before.filter((c) => !now.has(c.crop_path)).map((c) => rm(join(workspace, c.crop_path), { force: true })));
+  for (const c of before) if (!now.has(c.crop_path)) stale.add(c.crop_path);
 }
 
 function groupBySource(records: CropRecord[]): Map<string, CropRecord[]> {

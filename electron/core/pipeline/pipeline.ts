@@ -7,7 +7,9 @@ import { runEmbeddings, type EmbeddingsSummary } from '../embedder/run';
 import { buildIndex, type IndexConfig } from '../index';
 import { runValidation, type ValidationReport } from '../validation';
 import { withWorkspaceLock } from '../workspace/lock';
+import { sourcesForRun } from './run-sources';
 import { mergeDatasets, type DatasetSource } from './sources';
+import { withPrefixes } from '../workspace/manifest';
 
 /** The phases `run` can execute, in the design's order (1 crops … 5 validation). */
 export const PIPELINE_PHASES = ['crops', 'contexts', 'embed', 'index', 'validate'] as const;
@@ -21,7 +23,12 @@ export interface PipelineProgress {
 }
 
 export interface PipelineOptions {
-  sources: DatasetSource[];
+  /**
+   * The dataset folders; they must be the workspace's own (see sourcesForRun). Absent: the workspace's recorded
+   * sources, or for a workspace with none yet `fallbackSources`.
+   */
+  sources?: DatasetSource[];
+  fallbackSources?: () => DatasetSource[];
   workspace: string;
   phases?: readonly PipelinePhase[];
   force?: boolean;
@@ -64,22 +71,26 @@ async function runPhases(options: PipelineOptions): Promise<PipelineSummary> {
     summary.seconds[phase] = (performance.now() - started) / 1000;
     return result;
   };
+  const given = options.sources?.length ? options.sources : undefined;
+  // Checked before any phase writes: a run over other folders than the workspace's is refused here.
+  const sources = phases.has('crops') || given ? await sourcesForRun(workspace, given, { replace: options.replaceOtherDataset, fallback: options.fallbackSources }) : [];
   if (phases.has('crops')) {
+    const prefixed = withPrefixes(sources.map((source) => ({
+      ...source,
+      path: resolve(source.path),
+      labelMap: source.labelMap && resolve(source.labelMap),
+      zones: source.zones && resolve(source.zones),
+    })));
     const datasets = [];
-    for (const source of options.sources) datasets.push(await loadDataset(source.path, source));
+    for (const source of prefixed) datasets.push(await loadDataset(source.path, source));
     summary.scans = datasets.map(summarizeDataset);
-    const dataset = mergeDatasets(datasets);
+    const dataset = mergeDatasets(datasets, prefixed.map((s) => s.prefix));
     summary.crops = await timed('crops', () => runCrops({
         dataset,
         workspace,
         force: options.force,
         replaceOtherDataset: options.replaceOtherDataset,
-        sources: options.sources.map((source) => ({
-          ...source,
-          path: resolve(source.path),
-          labelMap: source.labelMap && resolve(source.labelMap),
-          zones: source.zones && resolve(source.zones),
-        })),
+        sources: prefixed,
         onProgress,
         signal,
       }));

@@ -8,6 +8,8 @@ export interface DatasetSource {
   labelMap?: string;
   zones?: string;
   state?: PhotoState;
+  /** The photo-id prefix a workspace recorded for the folder (see WorkspaceSource.prefix); absent: the default. */
+  prefix?: string | null;
 }
 
 /**
@@ -26,19 +28,22 @@ export function defaultSources(): DatasetSource[] {
 /**
  * Joins several loaded folders into one dataset for the phases. Photo ids are prefixed with the folder name when
  * more than one folder is given, since plain LabelMe folders reuse names like `1.jpg`; problem paths likewise.
+ * `prefixes` (a workspace's recorded ones, see WorkspaceSource.prefix) override that per folder: null keeps the
+ * plain ids, so a workspace's ids stay what they were when a source is added or removed.
  */
-export function mergeDatasets(datasets: Dataset[]): Dataset {
-  if (datasets.length === 1) return datasets[0]!;
+export function mergeDatasets(datasets: Dataset[], prefixes?: readonly (string | null)[]): Dataset {
   if (datasets.length === 0) throw new Error('no dataset to merge');
-  const prefixes = datasets.map((d) => basename(d.root));
-  const duplicate = prefixes.find((p, i) => prefixes.indexOf(p) !== i);
+  const chosen = datasets.map((d, i) => (prefixes ? prefixes[i] ?? null : datasets.length > 1 ? basename(d.root) : null));
+  if (datasets.length === 1 && chosen[0] === null) return datasets[0]!;
+  const named = chosen.filter((p): p is string => p !== null);
+  const duplicate = named.find((p, i) => named.indexOf(p) !== i);
   if (duplicate) throw new Error(`two dataset folders share the name '${duplicate}'; rename one`);
+  const id = (i: number, value: string) => (chosen[i] === null ? value : `${chosen[i]}__${value}`);
+  const file = (i: number, value: string) => (chosen[i] === null ? value : `${chosen[i]}/${value}`);
   return {
     root: datasets.map((d) => d.root).join(','),
     format: datasets.every((d) => d.format === 'seed') ? 'seed' : 'labelme',
-    photos: datasets.flatMap((d, i) =>
-      d.photos.map((photo) => ({ ...photo, id: `${prefixes[i]}__${photo.id}`, fileName: `${prefixes[i]}/${photo.fileName}` })),
-    ),
-    problems: datasets.flatMap((d, i) => d.problems.map((p) => ({ ...p, file: `${prefixes[i]}/${p.file}` }))),
+    photos: datasets.flatMap((d, i) => d.photos.map((photo) => ({ ...photo, id: id(i, photo.id), fileName: file(i, photo.fileName) }))),
+    problems: datasets.flatMap((d, i) => d.problems.map((p) => ({ ...p, file: file(i, p.file) }))),
   };
 }

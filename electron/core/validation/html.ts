@@ -1,5 +1,6 @@
 import type { SearchFilters } from '../retriever';
 import { inspectionHtml } from './inspection-html';
+import { textQueriesHtml } from './text-queries-section';
 import { escapeXml as esc, scoreHistogram, shareBars } from './plots';
 import type { ExampleCrop, FusionRow, Precision, QueryFigures, ValidationReport } from './report';
 
@@ -108,6 +109,7 @@ export function renderReportHtml(report: ValidationReport, thumbnails: Thumbnail
 <body>
 <h1>CarLens validation report <span class="badge ${report.passed ? 'pass' : 'fail'}">${report.passed ? 'filter checks pass' : 'filter checks FAIL'}</span></h1>
 <p class="meta">${esc(report.workspace)} · index generation ${index.generation} (${esc(index.index_type)}, ${index.count} crops) · model ${esc(index.model)}, dim ${index.dim}, fusion ${esc(index.fusion ?? 'n/a')} · k = ${k} · ${esc(report.generated_at)}</p>
+${report.index_stale ? `<p class="fail" role="alert">The index is older than its inputs (${esc(report.index_stale)}): these figures describe it, not the current crops; re-run the phases it names.</p>` : ''}
 <p class="meta">Each indexed crop's own stored vector is a query; nothing is re-embedded.</p>
 
 <h2>Filter checks</h2>
@@ -142,6 +144,7 @@ ${scoreHistogram([
 ])}
 
 ${inspectionHtml(report.inspection)}
+${textQueriesHtml(report.text_queries)}
 
 <h2>Examples (leakage-free top ${k})</h2>
 ${examples || '<p class="empty">no example</p>'}

@@ -38,10 +38,10 @@ describe('runValidation on a fixture workspace', () => {
     expect(written).toEqual(report);
     expect(written.version).toBe(REPORT_VERSION);
     expect(Object.keys(written).sort()).toEqual(
-      ['coverage', 'examples', 'filter_checks', 'fusion', 'generated_at', 'index', 'inspection', 'k', 'leakage_free', 'passed', 'scores', 'version', 'workspace'].sort(),
+      ['coverage', 'examples', 'filter_checks', 'fusion', 'generated_at', 'index', 'index_stale', 'inspection', 'k', 'leakage_free', 'passed', 'scores', 'text_queries', 'version', 'workspace'].sort(),
     );
     expect(written.index).toMatchObject({ generation: 1, model: expect.any(String), index_type: 'flat' });
-    expect(written.filter_checks.reference).toBe(join(ws, 'embeddings', 'metadata.json'));
+    expect(written.filter_checks.reference).toBe(join(ws, 'embeddings', 'gen-1', 'metadata.json'));
     expect(written.filter_checks.passed).toBe(true);
     expect(written.passed).toBe(true);
     const n = written.index.count;
@@ -95,7 +95,7 @@ describe('runValidation on a fixture workspace', () => {
       const fetched: string[] = [];
       page.on('request', (r) => fetched.push(r.url()));
       await page.goto(`file://${validationReportPaths(ws).html}`);
-      for (const id of ['filter-checks', 'coverage', 'leakage-free', 'per-type', 'fusion', 'inspection-table']) {
+      for (const id of ['filter-checks', 'coverage', 'leakage-free', 'per-type', 'fusion', 'inspection-table', 'text-queries-table']) {
         await expect.poll(() => page.locator(`#${id}`).isVisible(), { message: id }).toBe(true);
       }
       expect(await page.locator('#filter-checks tbody tr').count()).toBe(report.filter_checks.checks.length);

@@ -1,4 +1,5 @@
 import type { InspectionSection } from './inspection-section';
+import type { TextQuerySection } from './text-queries-section';
 import type { DamageType } from '../domain/damage-types';
 import type { SearchFilters } from '../retriever/filters';
 
@@ -14,6 +15,8 @@ export interface ValidationReport {
   workspace: string;
   /** The index generation validated: every query is one of its rows, with its own stored vector. */
   index: { generation: number; model: string; dim: number; fusion: string | null; index_type: string; count: number };
+  /** Why the index was older than its inputs when it was validated (workspace.json's phase states); null: up to date. */
+  index_stale?: string | null;
   k: number;
   filter_checks: FilterChecks;
   /** domain.md's coverage figures over every indexed crop, unfiltered search. */
@@ -27,6 +30,8 @@ export interface ValidationReport {
   examples: Example[];
   /** Region-level inspection of held-out photos (claim-grouped split), each figure beside its baseline. */
   inspection: InspectionSection;
+  /** Inspector phrases scored over the index (share relevant in the top 5 beside its baselines); absent in older reports. */
+  text_queries?: TextQuerySection;
   /** The filter checks passed (coverage and precision are figures to read, not pass/fail gates). */
   passed: boolean;
 }

@@ -28,15 +28,24 @@ export function Pipeline() {
     if (!dataset) return setReport(null);
     api.validationReport({}).then((r) => setReport(r.path), (e: unknown) => setError(errorText(e)));
   }, [validation, dataset]);
+  // Set on the click itself, before the service answers: a double click cannot ask twice from this screen.
+  const [starting, setStarting] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const run = async (phase: PhaseName | 'all') => {
     setError(null);
+    setNotice(null);
+    setStarting(true);
     try {
-      useApp.getState().setPipeline(await api.runPhase({ phase }));
+      const status = await api.runPhase({ phase });
+      useApp.getState().setPipeline(status);
+      setNotice(status.notice ?? null);
     } catch (e) {
       setError(errorText(e));
+    } finally {
+      setStarting(false);
     }
   };
-  const running = pipeline?.running ?? false;
+  const running = (pipeline?.running ?? false) || starting;
   return (
     <section className="pipeline">
       <header className="toolbar">
@@ -54,9 +63,10 @@ export function Pipeline() {
       </header>
       {!dataset && <p className="muted">Open a dataset to run the pipeline on it.</p>}
       {error && <p className="error" role="alert">{error}</p>}
+      {notice && pipeline?.running && <p className="notice" role="status" data-testid="run-notice">{notice}</p>}
       <ol className="phases">
         {(pipeline?.phases ?? []).map((p) => {
-          const pct = p.total ? Math.round((100 * p.done) / p.total) : p.status === 'done' ? 100 : 0;
+          const pct = p.total ? Math.round((100 * p.done) / p.total) : p.status === 'done' || p.status === 'stale' ? 100 : 0;
           return (
             <li key={p.phase} className={`phase ${p.status}`} data-testid={`phase-${p.phase}`}>
               <div className="phase-head">
@@ -74,6 +84,9 @@ export function Pipeline() {
                 {p.current && <span> · {p.current}</span>}
                 {p.message && <span className="message"> · {p.message}</span>}
               </div>
+              {p.status === 'stale' && p.staleReason && (
+                <p className="stale-reason" data-testid="stale-reason">Stale: {p.staleReason}. Its output is still there; run it again to bring it up to date.</p>
+              )}
               {p.problems.length > 0 && (
                 <details className="problems">
                   <summary>{p.problems.length} file problems</summary>
