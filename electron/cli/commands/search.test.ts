@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticEmbeddings } from '../../core/index/synthetic';
+import { writeTextWorkspace } from '../../core/retriever/text-workspace';
+import { loadClipTokenizer } from '../../core/text/clip-tokenizer';
+import { domainCorpus } from '../../core/text/domain-corpus';
 import type { Command, CommandContext } from '../command';
 import { indexCommand } from './index-cmd';
 import { searchCommand } from './search';
@@ -15,11 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(workspace, { recursive: true, force: true }));
 
-async function run(command: Command, values: CommandContext['values']): Promise<{ code: number; stdout: string }> {
+async function run(command: Command, values: CommandContext['values'], at = workspace, json = true): Promise<{ code: number; stdout: string }> {
   const stdout = new PassThrough();
   const chunks: Buffer[] = [];
   stdout.on('data', (c: Buffer) => chunks.push(c));
-  const code = await command.run({ positionals: [], values, workspace, json: true, stdout, stderr: new PassThrough() });
+  const code = await command.run({ positionals: [], values, workspace: at, json, stdout, stderr: new PassThrough() });
   return { code, stdout: Buffer.concat(chunks).toString('utf8') };
 }
 
@@ -48,7 +51,45 @@ describe('index and search commands', () => {
     await expect(run(searchCommand, { crop: 'crop-000050', type: 'rust', k: '5' })).rejects.toThrow(/--type rust is not one of/);
     await expect(run(searchCommand, { crop: 'crop-000050', text: 'dent', k: '5' })).rejects.toThrow(/exactly one of/);
     await expect(run(searchCommand, { crop: 'crop-000001', k: '5' })).rejects.toThrow(/crop crop-000001 is not in the index/);
-    // The index holds synthetic-model vectors; the real query embedder must refuse to search them.
-    await expect(run(searchCommand, { text: 'dent', k: '5' })).rejects.toThrow(/the index holds synthetic-model vectors of dimension 32, the query embedder gives/);
+    // Phase 3's record of these synthetic vectors names no model manifest: no query can be embedded in their space.
+    await expect(run(searchCommand, { text: 'dent', k: '5' })).rejects.toThrow(/generation_info.json: .*rerun phase 3 \(embed\)/s);
+  });
+});
+
+describe('search --text reads the query', () => {
+  let textWorkspace: string;
+  beforeAll(async () => {
+    textWorkspace = await mkdtemp(join(tmpdir(), 'carlens-search-text-'));
+    await writeTextWorkspace(textWorkspace, domainCorpus(await loadClipTokenizer()));
+  });
+  afterAll(() => rm(textWorkspace, { recursive: true, force: true }));
+
+  it("prints the interpretation of 'dented rear bumper' and results whose labels match", async () => {
+    const printed = await run(searchCommand, { text: 'dented rear bumper', k: '5' }, textWorkspace, false);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain('interpreted as: zone 5 (rear bumper) · dent');
+    const rows = printed.stdout.split('\n').filter((line) => /^\s+\d+\s+\d\.\d{4}/.test(line));
+    expect(rows).toHaveLength(5);
+    for (const row of rows) expect(row).toMatch(/zone 5 +dent/);
+
+    const out = JSON.parse((await run(searchCommand, { text: 'dented rear bumper', k: '5' }, textWorkspace)).stdout);
+    expect(out.interpretation).toMatchObject({ zones: [5], part: 'rear bumper', damageTypes: ['dent'], summary: 'zone 5 (rear bumper) · dent', applied: 'as a lift' });
+    expect(out.interpretation.proposals.map((p: { kind: string }) => p.kind)).toEqual(['zone', 'damage_type']);
+    expect(out.filters).toEqual({});
+    for (const r of out.results) expect(r).toMatchObject({ zone: '5', has_damage: true, damage_types: expect.arrayContaining(['dent']) });
+  });
+
+  it('--strict applies the interpretation as filters; a negated query finds clean crops', async () => {
+    const strict = JSON.parse((await run(searchCommand, { text: 'dented rear bumper', strict: true, k: '50' }, textWorkspace)).stdout);
+    expect(strict.filters).toEqual({ vehicle_zone: ['5'], damage_type: ['dent'] });
+    expect(strict.results.length).toBeGreaterThan(0);
+    for (const r of strict.results) expect(r).toMatchObject({ zone: '5', damage_types: expect.arrayContaining(['dent']) });
+
+    const clean = JSON.parse((await run(searchCommand, { text: 'no damage, clean side panel', k: '10' }, textWorkspace)).stdout);
+    expect(clean.interpretation.summary).toBe('zones 7, 8, 9, 10 (side panel) · clean');
+    for (const r of clean.results) {
+      expect(r.has_damage).toBe(false);
+      expect(['7', '8', '9', '10']).toContain(r.zone);
+    }
   });
 });

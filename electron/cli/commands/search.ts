@@ -1,16 +1,26 @@
 import { DAMAGE_TYPES, isDamageType, type DamageType } from '../../core/domain/damage-types';
 import { isZoneId } from '../../core/domain/zones';
-import { inspectionAnswer, Retriever, type InspectionAnswer, type RetrievalResult, type SearchFilters } from '../../core/retriever';
-import { loadEmbedder } from '../../core/embedder/embedder';
+import { loadQueryEmbedder } from '../../core/embedder/query';
 import { RERUN_HINT } from '../../core/index/store';
-import { workspacePaths } from '../../core/workspace/workspace';
+import {
+  inspectionAnswer,
+  readSearchQuery,
+  Retriever,
+  withProposals,
+  type InspectionAnswer,
+  type QueryReading,
+  type RetrievalResult,
+  type SearchFilters,
+} from '../../core/retriever';
+import { loadLexicon } from '../../core/text/lexicon';
 import { UsageError, type Command, type CommandContext } from '../command';
 
 export const searchCommand: Command = {
   name: 'search',
-  summary: 'Similar crops for a photo, a text or an indexed crop, with zone / damage filters applied before ranking',
+  summary:
+    'Similar crops for a photo, a text or an indexed crop, with zone / damage filters applied before ranking; a text is also read for zone, part, side, damage type and clean/damaged, proposed as filters that lift matching crops (--strict: applied as filters)',
   usage:
-    'carlens search (--image FILE | --text TEXT | --crop CROP_ID) [--zone 4,5] [--damage true|false] [--type dent,crack] [--exclude-photo ID] [-k 10] [--json] [--workspace DIR]',
+    'carlens search (--image FILE | --text TEXT | --crop CROP_ID) [--zone 4,5] [--damage true|false] [--type dent,crack] [--exclude-photo ID] [--strict] [-k 10] [--json] [--workspace DIR]',
   options: {
     image: { type: 'string' },
     text: { type: 'string' },
@@ -19,6 +29,7 @@ export const searchCommand: Command = {
     damage: { type: 'string' },
     type: { type: 'string' },
     'exclude-photo': { type: 'string' },
+    strict: { type: 'boolean' },
     k: { type: 'string', short: 'k', default: '10' },
   },
   async run(context) {
@@ -30,28 +41,40 @@ export const searchCommand: Command = {
     if (sources.length !== 1) throw new UsageError('give exactly one of --image, --text, --crop');
 
     const retriever = await Retriever.open(context.workspace);
-    const query = await queryVector(retriever, context);
-    const results = retriever.search(query.vector, { k, filters });
+    const query = await queryVector(retriever, context, filters);
+    const reading = query.reading;
+    const strict = context.values.strict === true;
+    const applied = reading && strict ? withProposals(filters, reading) : filters;
+    const results = retriever.search(query.vector, { k, filters: applied, soft: reading && !strict ? reading.soft : undefined });
     const answer = inspectionAnswer(results);
     if (context.json) {
-      context.stdout.write(`${JSON.stringify({ query: query.description, k, filters, results, answer }, null, 2)}\n`);
+      const interpretation = reading && { ...reading.interpretation, summary: reading.summary, proposals: reading.proposals, applied: strict ? 'as filters' : 'as a lift' };
+      context.stdout.write(`${JSON.stringify({ query: query.description, k, filters: applied, interpretation, results, answer }, null, 2)}\n`);
     } else {
-      context.stdout.write(formatResults(query.description, results, answer));
+      context.stdout.write(formatResults(query.description, results, answer, reading && { summary: reading.summary, strict, notes: reading.interpretation.notes }));
     }
     return 0;
   },
 };
 
-async function queryVector(retriever: Retriever, context: CommandContext): Promise<{ vector: Float32Array; description: string }> {
+interface Query {
+  vector: Float32Array;
+  description: string;
+  /** A text query's interpretation (null for a photo or a crop). */
+  reading: QueryReading | null;
+}
+
+async function queryVector(retriever: Retriever, context: CommandContext, filters: SearchFilters): Promise<Query> {
   const cropId = context.values.crop;
   if (typeof cropId === 'string') {
     const row = retriever.index.rowOf(cropId);
     if (row === undefined) throw new UsageError(`crop ${cropId} is not in the index`);
-    return { vector: retriever.index.vector(row), description: `crop ${cropId}` };
+    return { vector: retriever.index.vector(row), description: `crop ${cropId}`, reading: null };
   }
   const imagePath = typeof context.values.image === 'string' ? context.values.image : undefined;
   const text = typeof context.values.text === 'string' ? context.values.text : undefined;
-  const embedder = await loadEmbedder(undefined, { cacheDir: workspacePaths(context.workspace).modelCache });
+  // The model, fusion and text vocabulary the workspace's vectors were made with.
+  const { embedder, multiPatch } = await loadQueryEmbedder(context.workspace);
   try {
     const { model, dim } = retriever.index.config;
     if (embedder.manifest.id !== model || embedder.dim !== dim) {
@@ -59,8 +82,10 @@ async function queryVector(retriever: Retriever, context: CommandContext): Promi
         `the index holds ${model} vectors of dimension ${dim}, the query embedder gives ${embedder.manifest.id} of dimension ${embedder.dim}; ${RERUN_HINT}`,
       );
     }
-    const vector = await embedder.embedQuery({ imagePath, text });
-    return { vector, description: imagePath ? `image ${imagePath}` : `text "${text}"` };
+    const vector = await embedder.embedQuery({ imagePath, text, multiPatch });
+    const lexicon = embedder.textVocabulary?.lexicon ?? (await loadLexicon());
+    const reading = text ? readSearchQuery(text, lexicon, filters) : null;
+    return { vector, description: imagePath ? `image ${imagePath}` : `text "${text}"`, reading };
   } finally {
     await embedder.dispose();
   }
@@ -100,12 +125,24 @@ function percent(x: number): string {
   return `${Math.round(100 * x)} %`;
 }
 
-export function formatResults(query: string, results: RetrievalResult[], answer: InspectionAnswer): string {
-  const lines = [`query: ${query}`, ''];
+export interface InterpretationLine {
+  summary: string;
+  strict: boolean;
+  notes: string[];
+}
+
+export function formatResults(query: string, results: RetrievalResult[], answer: InspectionAnswer, interpretation: InterpretationLine | null = null): string {
+  const lines = [`query: ${query}`];
+  if (interpretation) {
+    const how = interpretation.strict ? 'applied as filters' : 'proposed: matching crops rank higher, +lift; --strict makes them filters';
+    lines.push(`interpreted as: ${interpretation.summary}  (${how})`, ...interpretation.notes.map((n) => `  note: ${n}`));
+  }
+  lines.push('');
   if (!results.length) return `${lines.join('\n')}no crop passes the filters\n`;
   for (const r of results) {
     const damage = r.has_damage ? r.damage_types.join('+') || 'damage' : 'clean';
-    lines.push(`${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  zone ${r.zone ?? '?'}  ${damage.padEnd(24)}  ${r.crop_id}  ${r.crop_path}`);
+    const lift = r.lift ? ` +${r.lift.toFixed(3)}` : '';
+    lines.push(`${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}${lift.padEnd(7)}  zone ${(r.zone ?? '?').padEnd(2)}  ${damage.padEnd(24)}  ${r.crop_id}  ${r.crop_path}`);
   }
   lines.push('');
   if (answer.has_damage) {

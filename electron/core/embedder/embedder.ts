@@ -1,5 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { loadClipTokenizer, type ClipTokenizer } from '../text/clip-tokenizer';
+import { loadLexicon } from '../text/lexicon';
+import { buildTextVocabulary, readTextVocabulary, type TextVocabulary } from '../text/vocabulary';
 import { derivedTowerPath } from './derive-tower';
 import { checkFusion, fuse, fusedDim, type Fusion } from './fusion';
 import { l2Normalise, lexicalVector } from './lexical';
@@ -51,11 +53,13 @@ export interface Embedder {
   readonly fusion: Fusion;
   readonly providerUsed: ExecutionProvider;
   readonly tokenizer: ClipTokenizer;
+  /** The lexicon text tower's vocabulary (null for other towers): phase 3 writes it beside the vectors. */
+  readonly textVocabulary: TextVocabulary | null;
   /** One L2-normalised image vector per image (a file, encoded bytes or decoded pixels), in order; the first image that fails rejects the call. */
   embedImages(images: (ImageInput | RawImage)[], options?: ImageOptions): Promise<Float32Array[]>;
   /** As embedImages, but each image succeeds or fails alone; `patches` is how many extra views it had. */
   embedImagesSettled(images: (ImageInput | RawImage)[], options?: ImageOptions): Promise<Settled[]>;
-  /** One L2-normalised text vector per text. */
+  /** One L2-normalised text vector per text (a lexicon tower gives zeros for a text with no known term). */
   embedTexts(texts: string[]): Promise<Float32Array[]>;
   /** Fused vector of one crop (image + its description). */
   embedCrop(crop: CropInput, options?: ImageOptions): Promise<Float32Array>;
@@ -75,6 +79,19 @@ export interface LoadEmbedderOptions {
   fusion?: Partial<Fusion>;
   /** Where a derived image tower is cached (default `.cache/models` in the checkout). */
   cacheDir?: string;
+  /**
+   * Lexicon text tower: the vocabulary file phase 3 wrote (queries and re-embedded crops), or the texts to fit
+   * it on (phase 3). With neither, the vocabulary is the lexicon's concepts alone, all weighted alike.
+   */
+  textVocabularyPath?: string;
+  textCorpus?: readonly string[];
+}
+
+async function loadTextVocabulary(manifest: EmbedderManifest, options: LoadEmbedderOptions): Promise<TextVocabulary | null> {
+  if (manifest.text.kind !== 'lexicon') return null;
+  const lexicon = await loadLexicon(manifest.files.lexicon!);
+  if (options.textVocabularyPath) return readTextVocabulary(options.textVocabularyPath, lexicon, manifest.text.dim);
+  return buildTextVocabulary(options.textCorpus ?? [], lexicon, manifest.text.dim);
 }
 
 async function createSession(path: string, provider: ExecutionProvider): Promise<{ session: ort.InferenceSession; used: ExecutionProvider }> {
@@ -102,7 +119,8 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
   const text = manifest.files.text ? await createSession(manifest.files.text, image.used) : null;
   const tokenizer = await loadClipTokenizer({ vocab: manifest.files.vocab, merges: manifest.files.merges, contextLength: manifest.tokenizer.contextLength });
   const imageDim = manifest.imageDim;
-  const textDim = manifest.text.kind === 'lexical' ? manifest.text.dim : manifest.imageDim;
+  const textVocabulary = await loadTextVocabulary(manifest, options);
+  const textDim = manifest.text.kind === 'onnx' ? manifest.imageDim : manifest.text.dim;
   const fusion: Fusion = { ...manifest.fusion, ...options.fusion };
   checkFusion(fusion, manifest.aligned, imageDim, textDim);
   const dim = fusedDim(fusion, imageDim, textDim);
@@ -170,6 +188,7 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
 
   async function embedTexts(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
+    if (manifest.text.kind === 'lexicon') return texts.map((t) => textVocabulary!.vector(t));
     if (manifest.text.kind === 'lexical') {
       const size = manifest.text.dim;
       // Start and end tokens are in every text: they carry no information.
@@ -214,6 +233,7 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
     fusion,
     providerUsed: image.used,
     tokenizer,
+    textVocabulary,
     embedImagesSettled,
     embedImages,
     embedTexts,
@@ -228,6 +248,11 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
       checkFusion(blend, manifest.aligned, imageDim, textDim);
       const imageVector = imagePath ? (await embedImages([imagePath], { multiPatch }))[0]! : null;
       const textVector = query ? (await embedTexts([query]))[0]! : null;
+      if (textVector && !textVector.some((v) => v !== 0)) {
+        // Only a lexicon tower gives zeros: every word of the query is outside its vocabulary.
+        if (!imageVector) throw new Error(`text "${query}": none of its words is in this workspace's vocabulary (the lexicon's words and those of the contexts); try words such as dent, scratch, rear bumper, clean`);
+        return fuse(imageVector, null, blend, imageDim, textDim);
+      }
       return fuse(imageVector, textVector, blend, imageDim, textDim);
     },
     async dispose() {

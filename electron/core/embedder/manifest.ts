@@ -46,6 +46,17 @@ const LexicalTextTower = z.object({
   dim: z.number().int().positive(),
 });
 
+/**
+ * One dimension per lexicon concept and per word of the workspace's contexts (no hashing), tf × IDF over the
+ * contexts; the vocabulary is fitted by phase 3 and stored with the embeddings (electron/core/text/vocabulary.ts).
+ */
+const LexiconTextTower = z.object({
+  kind: z.literal('lexicon'),
+  dim: z.number().int().positive(),
+  /** The lexicon's manifest (native-models/lexicon/manifest.json). */
+  lexicon: z.string(),
+});
+
 export const EmbedderManifestSchema = z.object({
   id: z.string(),
   kind: z.literal('embedder'),
@@ -54,7 +65,7 @@ export const EmbedderManifestSchema = z.object({
   aligned: z.boolean(),
   licence: z.string(),
   image: ImageTower,
-  text: z.discriminatedUnion('kind', [OnnxTextTower, LexicalTextTower]),
+  text: z.discriminatedUnion('kind', [OnnxTextTower, LexicalTextTower, LexiconTextTower]),
   tokenizer: z.object({ vocab: z.string(), merges: z.string(), contextLength: z.number().int().positive() }),
   /** Output size of the image tower (and of an ONNX text tower). */
   imageDim: z.number().int().positive(),
@@ -65,7 +76,7 @@ export const EmbedderManifestSchema = z.object({
 export type EmbedderManifest = z.infer<typeof EmbedderManifestSchema> & {
   /** Absolute path of the manifest, and of every file it names. */
   path: string;
-  files: { image: string | null; text: string | null; vocab: string; merges: string; deriveSource: string | null };
+  files: { image: string | null; text: string | null; lexicon: string | null; vocab: string; merges: string; deriveSource: string | null };
 };
 
 export const DEFAULT_EMBEDDER_MANIFEST = resolve(NATIVE_MODELS_DIR, 'offline-visual-lexical', 'manifest.json');
@@ -83,6 +94,7 @@ export async function readEmbedderManifest(path: string = DEFAULT_EMBEDDER_MANIF
       // A derived tower is built on first use, so only its source must exist.
       image: derived ? null : file(manifest.image.file!, 'image tower'),
       text: manifest.text.kind === 'onnx' ? file(manifest.text.file, 'text tower') : null,
+      lexicon: manifest.text.kind === 'lexicon' ? file(manifest.text.lexicon, 'lexicon manifest') : null,
       vocab: file(manifest.tokenizer.vocab, 'tokenizer vocabulary'),
       merges: file(manifest.tokenizer.merges, 'tokenizer merges'),
       deriveSource: derived ? file(derived.source, 'source network') : null,

@@ -77,6 +77,11 @@ export class LocalIndex {
     return this.rowById.get(cropId);
   }
 
+  /** Every stored vector, row-major (row i is records[i]); read-only: edits go through updateCrop/rejectCrop. */
+  get vectors(): Float32Array {
+    return this.generation.vectors;
+  }
+
   /** The stored (unit) vector of a row; a copy. */
   vector(row: number): Float32Array {
     const { dim } = this.generation.config;

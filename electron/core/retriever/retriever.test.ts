@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CropRecord } from '../crops/crop-record';
 import { buildIndex } from '../index';
 import { syntheticVectors, writeSyntheticEmbeddings } from '../index/synthetic';
-import { exactTopK } from '../index/vectors';
-import { inspectionAnswer, Retriever, type RetrievalResult, type SearchFilters } from '.';
+import { dotRow, exactTopK } from '../index/vectors';
+import { seededRandom } from '../fixture/random';
+import { inspectionAnswer, Retriever, SOFT_FILTER_LIFT, type RetrievalResult, type SearchFilters, type SoftFilters } from '.';
 
 const DIM = 48;
 const COUNT = 3_000;
@@ -98,6 +99,66 @@ describe('Retriever.search', () => {
     const excluded = retriever.search(query, { k: 20, filters: { exclude_source_image: records[row]!.source_image } });
     expect(excluded).toHaveLength(20);
     expect(excluded.some((r) => r.source_image === records[row]!.source_image)).toBe(false);
+  });
+});
+
+/** A unit query with a few non-zero values, as a text query of the offline model is. */
+function sparseVector(seed: number, nonZero = 4): Float32Array {
+  const random = seededRandom(seed);
+  const query = new Float32Array(DIM);
+  for (let i = 0; i < nonZero; i++) query[Math.floor(random() * DIM)] = random() + 0.1;
+  const norm = Math.hypot(...query);
+  return query.map((v) => v / norm);
+}
+
+/** The ranking the lift defines, computed without the retriever: every passing row's similarity plus its lift. */
+function bruteForceLifted(query: Float32Array, k: number, pass: (r: CropRecord) => boolean, soft: SoftFilters) {
+  const rows = records.flatMap((r, i) => (pass(r) ? [i] : []));
+  const similarity = (row: number) => dotRow(vectors, DIM, row, query);
+  const best = Math.max(0, ...rows.map(similarity));
+  const checks = [
+    (r: CropRecord) => r.vehicle_zone !== null && soft.vehicle_zone!.includes(r.vehicle_zone),
+    (r: CropRecord) => r.damage_types.some((t) => soft.damage_type!.includes(t)),
+  ];
+  const key = (row: number) => similarity(row) + SOFT_FILTER_LIFT * best * (checks.filter((c) => c(records[row]!)).length / checks.length);
+  return rows.sort((a, b) => key(b) - key(a) || a - b).slice(0, k).map((row) => ({ crop_id: records[row]!.crop_id, lift: key(row) - similarity(row) }));
+}
+
+describe('Retriever.search: sparse queries and proposed filters', () => {
+  it('scores a sparse query exactly over the passing rows, as brute force does', () => {
+    for (let q = 0; q < 6; q++) {
+      const query = sparseVector(100 + q);
+      for (const [filters, pass] of [[undefined, () => true] as const, ...CASES]) {
+        const results = retriever.search(query, { k: 10, filters });
+        expect(results.map((r) => r.crop_id), JSON.stringify(filters)).toEqual(bruteForce(query, 10, pass));
+        expect(results.every((r) => r.lift === undefined)).toBe(true);
+      }
+    }
+  });
+
+  it('lifts crops matching the proposed filters by a share of the best similarity, leaving none out', () => {
+    const soft: SoftFilters = { vehicle_zone: ['4'], damage_type: ['dent'] };
+    for (const [query, kind] of [[sparseVector(7), 'sparse'], [syntheticVectors(1, DIM, 21), 'dense']] as const) {
+      for (const [filters, pass] of [[undefined, () => true] as const, [{ has_damage: true }, (r: CropRecord) => r.has_damage] as const]) {
+        const results = retriever.search(query, { k: 10, filters, soft });
+        const expected = bruteForceLifted(query, 10, pass, soft);
+        expect(results.map((r) => r.crop_id), kind).toEqual(expected.map((e) => e.crop_id));
+        results.forEach((r, i) => expect(r.lift, kind).toBeCloseTo(expected[i]!.lift, 9));
+        // Crops outside the proposal still compete: a soft filter is not a filter.
+        const unlifted = retriever.search(query, { k: COUNT, filters, soft }).filter((r) => r.lift === 0);
+        expect(unlifted.length, kind).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('reranks the nearest candidates of a dense query over a large subset, full matches included', () => {
+    const query = syntheticVectors(1, DIM, 33);
+    const soft: SoftFilters = { vehicle_zone: ['7'], damage_type: ['crack'] };
+    const results = retriever.search(query, { k: 10, soft, exactSubsetMax: 0 });
+    const fullMatches = records.filter((r) => r.vehicle_zone === '7' && r.damage_types.includes('crack')).map((r) => r.crop_id);
+    const expected = bruteForceLifted(query, 10, () => true, soft).map((e) => e.crop_id);
+    expect(results.map((r) => r.crop_id)).toEqual(expected);
+    expect(results.some((r) => fullMatches.includes(r.crop_id))).toBe(true);
   });
 });
 

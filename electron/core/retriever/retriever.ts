@@ -1,18 +1,27 @@
 import type { BBox } from '../dataset/model';
 import type { DamageType } from '../domain/damage-types';
-import { LocalIndex, type ExpectedEmbedding } from '../index';
+import { DEFAULT_EXACT_SUBSET_MAX, LocalIndex, type ExpectedEmbedding } from '../index';
+import { dotRow } from '../index/vectors';
 import { passingRows, type SearchFilters } from './filters';
+import { matchShare } from './label-columns';
+import { SOFT_FILTER_LIFT, type SoftFilters } from './soft-filters';
+import { ColumnPostings, sparseQuery, topK, type SparseQuery } from './sparse';
 
 export interface RetrievalOptions {
   k: number;
   filters?: SearchFilters;
+  /** Filters the query proposes but the user has not confirmed: matching crops rank higher, none is left out. */
+  soft?: SoftFilters;
   /** See IndexSearchOptions.exactSubsetMax. */
   exactSubsetMax?: number;
 }
 
 export interface RetrievalResult {
   rank: number;
+  /** Similarity to the query (inner product of unit vectors). */
   score: number;
+  /** Added to the score for the ranking because the crop matches proposed filters; absent when none were given. */
+  lift?: number;
   crop_id: string;
   crop_path: string;
   source_image: string;
@@ -23,6 +32,16 @@ export interface RetrievalResult {
   damage_types: DamageType[];
   text_description: string | null;
   has_damage: boolean;
+}
+
+/** Candidates a dense query with proposed filters reranks: this many per result asked for, at least the floor. */
+const DENSE_SOFT_WIDTH = { perResult: 10, floor: 200 } as const;
+
+/** A ranked row: its similarity, and the key it is ranked by (the similarity plus any lift). */
+interface Hit {
+  row: number;
+  score: number;
+  key: number;
 }
 
 /** Similarity search over the workspace index with domain.md's filters applied before ranking. */
@@ -38,17 +57,25 @@ export class Retriever {
     return this.searchMany([queryVector], options)[0]!;
   }
 
-  /** search() for several query vectors, unfiltered ones in one batched index call. */
+  /** search() for several query vectors, unfiltered dense ones in one batched index call. */
   searchMany(queryVectors: readonly Float32Array[], options: RetrievalOptions): RetrievalResult[][] {
     const records = this.index.records;
     const allowed = passingRows(records, options.filters);
-    const hitLists = this.index.searchMany(queryVectors, options.k, allowed, { exactSubsetMax: options.exactSubsetMax });
-    return hitLists.map((hits) =>
+    const share = matchShare(options.soft, records);
+    const sparse = queryVectors.map(sparseQuery);
+    const ranked: Hit[][] =
+      share === null && sparse.every((s) => s === null)
+        ? this.index
+            .searchMany(queryVectors, options.k, allowed, { exactSubsetMax: options.exactSubsetMax })
+            .map((hits) => hits.map((h) => ({ row: h.row, score: h.score, key: h.score })))
+        : queryVectors.map((query, i) => this.rank(query, sparse[i]!, allowed, share, options));
+    return ranked.map((hits) =>
       hits.map((hit, i) => {
         const r = records[hit.row]!;
         return {
           rank: i + 1,
           score: hit.score,
+          ...(share === null ? {} : { lift: hit.key - hit.score }),
           crop_id: r.crop_id,
           crop_path: r.crop_path,
           source_image: r.source_image,
@@ -61,5 +88,71 @@ export class Retriever {
         };
       }),
     );
+  }
+
+  /**
+   * One query's best k by similarity plus lift: the lift is SOFT_FILTER_LIFT × the best similarity among the
+   * passing rows × the share of proposed filters a crop matches. Exact over every passing row for a sparse query
+   * and for a dense one over at most exactSubsetMax rows; above that a dense query reranks its nearest candidates
+   * together with the nearest rows that match every proposed filter (the rows a full lift brings up furthest).
+   */
+  private rank(query: Float32Array, sparse: SparseQuery | null, allowed: Set<number> | null, share: ((row: number) => number) | null, options: RetrievalOptions): Hit[] {
+    const { records, vectors } = this.index;
+    const { dim } = this.index.config;
+    const passing = allowed?.size ?? records.length;
+    const allPassing = () => (allowed ? Int32Array.from(allowed) : Int32Array.from(records.keys()));
+    if (sparse) {
+      const { scores, touched } = this.postings().score(sparse);
+      const scored = allowed ? touched.filter((row) => allowed.has(row)) : touched;
+      // Passing rows the query shares no column with score 0: listed only when they could still make the top k.
+      const rest = () => {
+        const inScored = new Uint8Array(records.length);
+        for (const row of scored) inScored[row] = 1;
+        return allPassing().filter((row) => !inScored[row]);
+      };
+      return this.lifted(scored, scores, passing > scored.length ? rest : null, share, options.k);
+    }
+    const scores = new Float64Array(records.length);
+    if (passing <= (options.exactSubsetMax ?? DEFAULT_EXACT_SUBSET_MAX)) {
+      const rows = allPassing();
+      for (const row of rows) scores[row] = dotRow(vectors, dim, row, query);
+      return this.lifted(rows, scores, null, share, options.k);
+    }
+    const searchOptions = { exactSubsetMax: options.exactSubsetMax };
+    const wide = Math.min(passing, Math.max(DENSE_SOFT_WIDTH.floor, options.k * DENSE_SOFT_WIDTH.perResult));
+    const candidates = new Set<number>();
+    const fullMatch = passingRows(records, options.soft);
+    const matching = fullMatch && allowed ? new Set([...fullMatch].filter((row) => allowed.has(row))) : fullMatch;
+    for (const n of this.index.search(query, wide, allowed, searchOptions)) candidates.add(n.row);
+    if (matching?.size) for (const n of this.index.search(query, options.k, matching, searchOptions)) candidates.add(n.row);
+    for (const row of candidates) scores[row] = dotRow(vectors, dim, row, query);
+    return this.lifted(Int32Array.from(candidates), scores, null, share, options.k);
+  }
+
+  /**
+   * The k best of `rows` (and of `rest()`, rows that all score 0) by score plus lift. A row can only make the top
+   * k when its score plus the largest lift reaches the k-th best plain score, so the lift is worked out for those
+   * rows alone, and `rest` is listed only when a lifted 0 could reach it.
+   */
+  private lifted(rows: Int32Array, scores: Float64Array, rest: (() => Int32Array) | null, share: ((row: number) => number) | null, k: number): Hit[] {
+    let best = 0;
+    for (const row of rows) best = Math.max(best, scores[row]!);
+    const lift = share === null ? 0 : SOFT_FILTER_LIFT * best;
+    const score = (row: number) => scores[row]!;
+    const plain = topK(rows, score, k);
+    const floor = plain.length === k ? plain[k - 1]!.key : -Infinity;
+    let candidates: ArrayLike<number> = share === null ? Int32Array.from(plain, (h) => h.row) : rows.filter((row) => scores[row]! + lift >= floor);
+    if (rest && lift >= floor) candidates = Int32Array.from([...Array.from(candidates), ...rest()]);
+    const key = share === null ? score : (row: number) => scores[row]! + lift * share(row);
+    return topK(candidates, key, k).map((h) => ({ ...h, score: scores[h.row]! }));
+  }
+
+  private postingsCache: { vectors: Float32Array; postings: ColumnPostings } | null = null;
+
+  /** Postings lists of the live generation's vectors, kept until an edit switches generations. */
+  private postings(): ColumnPostings {
+    const { vectors } = this.index;
+    if (this.postingsCache?.vectors !== vectors) this.postingsCache = { vectors, postings: new ColumnPostings(vectors, this.index.config.dim) };
+    return this.postingsCache.postings;
   }
 }
