@@ -17,6 +17,8 @@ export interface Harness {
   workspace: string;
   /** With `openWorkspace`: the pipeline-built workspace of two fixture datasets the bridge opened at start. */
   built: FixtureWorkspace | null;
+  /** The app's state folder (recent workspaces), inside `dir`. */
+  stateDir: string;
   service: AppService;
   bridge: Bridge;
   browser: Browser;
@@ -29,18 +31,24 @@ export interface Harness {
 /**
  * Builds the real renderer with Vite, writes a fixture dataset in a temp folder, starts the HTTP bridge over a
  * real AppService and opens Chromium on it. `openWorkspace`: also builds a workspace from two fixture datasets with
- * the pipeline (phases 1-4) and opens it in the service before the page loads.
+ * the pipeline (phases 1-4) and opens it in the service before the page loads. `workspace`: a workspace built
+ * elsewhere (built in `dir` by `build`, which gets `dir`), opened instead.
  */
-export async function startHarness(fixture: { ko: number; ok: number; seed: number }, options: { openWorkspace?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  fixture: { ko: number; ok: number; seed: number },
+  options: { openWorkspace?: boolean; workspace?: (dir: string) => Promise<string> } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'carlens-e2e-'));
   const rendererDir = join(dir, 'renderer');
   await build({ configFile: resolve(REPO_ROOT, 'vite.config.ts'), build: { outDir: rendererDir, emptyOutDir: true }, logLevel: 'error' });
   const written = await writeFixture(join(dir, 'dataset'), { ...fixture, width: 640, height: 480 });
   const workspace = join(dir, 'workspace');
-  const service = new AppService({ defaultWorkspace: workspace });
+  const stateDir = join(dir, 'state');
+  const service = new AppService({ defaultWorkspace: workspace, stateDir });
   // As `npm run bridge -- --workspace DIR` does: the workspace is open before the page loads.
   const built = options.openWorkspace ? await writeFixtureWorkspace(join(dir, 'built')) : null;
   if (built) await service.call('openWorkspace', { path: built.workspace });
+  if (options.workspace) await service.call('openWorkspace', { path: await options.workspace(dir) });
   const bridge = await startBridge({ service, rendererDir });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -61,6 +69,7 @@ export async function startHarness(fixture: { ko: number; ok: number; seed: numb
     fixture: written,
     workspace,
     built,
+    stateDir,
     service,
     bridge,
     browser,

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOTS, startHarness, type Harness } from './harness';
+import { capture } from './capture';
+import { startHarness, type Harness } from './harness';
 
 let h: Harness;
 
@@ -12,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const shot = (name: string) => h.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+/** Each state passes axe-core and is screenshotted at 1440×900 and 1280×720 (see capture). */
+const shot = (name: string) => capture(h.page, name);
 const unreviewed = async () => Number(/^(\d+) unreviewed$/.exec((await h.page.getByTestId('unreviewed-count').textContent())!)![1]);
 const currentId = () => h.page.getByTestId('current-crop-id').textContent();
 /** Presses a key on the page (not in a field) and waits until the current crop is `id`. */

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOTS, startHarness, type Harness } from './harness';
+import { capture } from './capture';
+import { startHarness, type Harness } from './harness';
 
 let h: Harness;
 
@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const shot = (name: string) => h.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+/** Each state passes axe-core and is screenshotted at 1440×900 and 1280×720 (see capture). */
+const shot = (name: string) => capture(h.page, name);
 
 describe('CarLens UI on a workspace the bridge opened at start', () => {
   it('shows every source of the workspace without opening anything', async () => {

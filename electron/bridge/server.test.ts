@@ -60,7 +60,10 @@ describe('HTTP bridge', () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/listPhotos: invalid request/);
     expect((await post('/api/nope', {})).status).toBe(404);
     expect((await post('/api/runPhase', { phase: 'all' })).status).toBe(200);
-    expect((await post('/api/runPhase', { phase: 'crops' })).status).toBe(500);
+    // A second run asked for while one goes on is answered with that run and a notice, not an error.
+    const again = await post('/api/runPhase', { phase: 'crops' });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { notice: string }).notice).toMatch(/^already running: /);
     expect((await post('/api/cancel', {})).status).toBe(200);
     await service.runner.current;
     expect((await fetch(`${bridge.url}/api/scanSummary`, { method: 'POST', body: '{}', headers: { 'x-carlens-token': bridge.token } })).status).toBe(415);

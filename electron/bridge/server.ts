@@ -7,7 +7,9 @@ import { ContractError, REPORT_ROUTE, isChannel } from '../shared/ipc-contract';
 import type { AppService } from '../services/app-service';
 import { PathRefusedError, checkRequest, publicMessage, resolveInside } from '../services/path-guard';
 import { NotAvailableError } from '../services/phases';
+import { OpenRefusedError } from '../services/open-checks';
 import { BadImageError } from '../services/query-image';
+import { NotReadyError } from '../services/readiness';
 import { MIME } from './mime';
 import { Session } from './session';
 
@@ -199,7 +201,8 @@ async function sendFile(res: ServerResponse, path: string, cache: string): Promi
 function sendError(res: ServerResponse, error: unknown): void {
   const status =
     error instanceof HttpError ? error.status
-    : error instanceof ContractError || error instanceof BadImageError ? 400
+    : error instanceof ContractError || error instanceof BadImageError || error instanceof OpenRefusedError ? 400
+    : error instanceof NotReadyError ? 409
     : error instanceof PathRefusedError ? 403
     : error instanceof NotAvailableError ? 501
     : 500;

@@ -17,7 +17,8 @@ import { createMainWindow, defaultWindowPaths, lockDownWebContents, rendererDir,
 
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const paths = defaultWindowPaths(mainDir, REPO_ROOT);
-const service = new AppService({ defaultWorkspace: join(app.getPath('userData'), 'workspace') });
+// The app's own folder keeps its default workspace and the list of workspaces it opened.
+const service = new AppService({ defaultWorkspace: join(app.getPath('userData'), 'workspace'), stateDir: app.getPath('userData') });
 let window: BrowserWindow | null = null;
 
 registerSchemes();

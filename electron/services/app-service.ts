@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { Dataset } from '../core/dataset/model';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { WorkspaceSource } from '../core/workspace/manifest';
-import type { QueryEmbedder } from '../core/embedder/query';
 import {
   CHANNELS,
   PHASES,
@@ -19,21 +17,29 @@ import { ContextService, readContextsFile } from './context-service';
 import { cropDto } from './crops-view';
 import { DatasetView } from './dataset-view';
 import { diskPhaseStates } from './disk-status';
+import { cropCounts, domainInfo } from './filter-facets';
 import { InspectionService } from './inspection-service';
 import { modelInfo } from './model-info';
+import { fullFolderPath, loadFormDataset } from './open-checks';
 import { PathRefusedError, resolveInside } from './path-guard';
 import { PHASE_IMPLS, type PhaseImpl } from './phases';
 import { PipelineRunner } from './pipeline-runner';
 import { storeQueryImage } from './query-image';
+import { alreadyRunning } from './readiness';
+import { RecentWorkspaces } from './recent-workspaces';
 import { WorkspaceEdits } from './workspace-edits';
 import { datasetInfo, openWorkspaceFolder } from './workspace-open';
-import { indexFilters, searchResultDto, withSourceSizes } from './search-view';
+import { setCropRejected } from './review-decision';
+import { SearchService } from './search-service';
+import { sourceHandlers } from './source-service';
 
 export interface AppServiceOptions {
   /** Workspace used when openDataset names none (default ./workspace beside the process). */
   defaultWorkspace?: string;
   /** Phase implementations (default: the core's). */
   phases?: Record<(typeof PHASES)[number], PhaseImpl | null>;
+  /** The app's state folder, where it remembers the workspaces it opened (see RecentWorkspaces); absent: none kept. */
+  stateDir?: string;
 }
 
 interface OpenState {
@@ -58,11 +64,13 @@ export class AppService {
   private readonly inspection = new InspectionService();
   /** Review edits, one at a time per workspace (see WorkspaceEdits). */
   private readonly edits = new WorkspaceEdits();
-  private cachedEmbedder: { key: string; loading: Promise<QueryEmbedder> } | null = null;
+  private readonly searches = new SearchService();
+  private readonly recent: RecentWorkspaces;
 
   constructor(options: AppServiceOptions = {}) {
     this.defaultWorkspace = resolve(options.defaultWorkspace ?? 'workspace');
     this.runner = new PipelineRunner(options.phases ?? PHASE_IMPLS);
+    this.recent = new RecentWorkspaces(options.stateDir ?? null);
   }
 
   /** Validates a raw request against the contract, runs it and validates the response too. */
@@ -117,26 +125,24 @@ export class AppService {
   }
 
   private readonly handlers: Handlers = {
-    openDataset: async ({ path, options = {} }) => {
+    openDataset: async ({ path: typed, options = {} }) => {
       if (this.runner.status().running) throw new Error('a pipeline run is in progress; cancel it before opening another dataset');
-      const { loadDataset } = await import('../core/dataset/load');
       const { summarizeDataset } = await import('../core/dataset/summary');
-      // A map or zone table named without a folder is the one beside the photos, not one in the app's cwd.
-      const besideDataset = (file: string | undefined) => (file === undefined ? undefined : resolve(path, file));
-      const dataset: Dataset = await loadDataset(path, {
-        state: options.state,
-        labelMap: besideDataset(options.labelMap),
-        zones: besideDataset(options.zones),
-      });
-      const workspace = resolve(options.workspace ?? this.defaultWorkspace);
+      const { path, dataset, read } = await loadFormDataset(typed, options);
+      const workspace = options.workspace === undefined ? this.defaultWorkspace : await fullFolderPath(options.workspace, 'workspace');
       await mkdir(workspace, { recursive: true });
       const view = new DatasetView(dataset, summarizeDataset(dataset));
-      return this.setOpen({ view, workspace, info: datasetInfo(view, workspace, 'dataset') });
+      const info = await this.setOpen({ view, workspace, info: datasetInfo(view, workspace, 'dataset') });
+      await this.remember({ workspace, dataset: { path, options: read } });
+      return info;
     },
     openWorkspace: async ({ path }) => {
       if (this.runner.status().running) throw new Error('a pipeline run is in progress; cancel it before opening another workspace');
-      return this.setOpen(await openWorkspaceFolder(path));
+      const info = await this.setOpen(await openWorkspaceFolder(await fullFolderPath(path, 'workspace')));
+      await this.remember({ workspace: info.workspace, dataset: null });
+      return info;
     },
+    recentWorkspaces: async () => this.recent.list(),
     currentDataset: async () => this.open?.info ?? null,
 
     scanSummary: async () => this.requireOpen().view.scanSummary(),
@@ -147,6 +153,9 @@ export class AppService {
       const { view, workspace, sources } = this.requireOpen();
       // Edits already queued finish first; later ones see the run and are refused.
       await this.edits.drained(workspace);
+      // Checked after the wait, with no await before start: two requests at once cannot both start a run.
+      const running = alreadyRunning(this.runner.status());
+      if (running) return running;
       return this.runner.start(phase === 'all' ? PHASES : [phase], { dataset: view.dataset, workspace, sources });
     },
     cancel: async () => ({ cancelled: this.runner.cancel() }),
@@ -167,7 +176,10 @@ export class AppService {
 
     setCropRejected: async ({ cropId, rejected }) => {
       const { workspace } = this.requireOpen();
-      return this.edits.run(workspace, `CarLens app: ${rejected ? 'reject' : 'accept'} crop ${cropId}`, () => this.setRejected(workspace, cropId, rejected));
+      return this.edits.run(workspace, `CarLens app: ${rejected ? 'reject' : 'accept'} crop ${cropId}`, () => {
+        if (this.runner.status().running) throw new Error('the pipeline is running; review crops when it has finished');
+        return setCropRejected(workspace, cropId, rejected);
+      });
     },
 
     getContext: async ({ cropId }) => this.contexts.get(this.requireOpen().workspace, cropId),
@@ -181,21 +193,12 @@ export class AppService {
 
     countTokens: async ({ text }) => this.contexts.count(text),
 
-    search: async ({ image, text, filters, k }) => {
+    search: async (request) => {
       const { workspace } = this.requireOpen();
-      if (!image && !text?.trim()) throw new Error('search needs a photo, a text, or both');
-      const imagePath = image ? await this.queryImage(workspace, image) : undefined;
-      const { Retriever, inspectionAnswer } = await import('../core/retriever');
-      const { embedder, multiPatch } = await this.queryEmbedder(workspace);
-      // Opened per query: a reject, a context edit or a rebuild may have switched the index generation.
-      const retriever = await Retriever.open(workspace, { model: embedder.manifest.id, dim: embedder.dim });
-      const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined, multiPatch });
-      const results = retriever.search(vector, { k: k ?? 12, filters: indexFilters(filters) });
-      const answer = inspectionAnswer(results);
-      return {
-        results: await withSourceSizes(results.map((r) => searchResultDto(r, workspace))),
-        answer: { hasDamage: answer.has_damage, damageTypes: answer.damage_types, zone: answer.zone, evidence: answer.evidence },
-      };
+      if (!request.image && !request.text?.trim()) throw new Error('search needs a photo, a text, or both');
+      // A bad photo is said first: it stays wrong once the index is built.
+      const imagePath = request.image ? await this.queryImage(workspace, request.image) : undefined;
+      return this.searches.search(workspace, request, imagePath);
     },
 
     inspect: async ({ image, filters, k }) => {
@@ -206,6 +209,14 @@ export class AppService {
 
     modelInfo: async () => modelInfo(this.open?.workspace ?? null),
     validationReport: async () => ({ path: await this.validationReportFile().catch(() => null) }),
+    domain: async () => domainInfo(),
+    ...sourceHandlers({
+      open: () => this.requireOpen(),
+      running: () => this.runner.status().running,
+      edit: (workspace, what, change) => this.edits.run(workspace, what, change),
+      reopen: async (workspace) => this.setOpen(await openWorkspaceFolder(workspace)),
+    }),
+    cropCounts: async () => (this.open ? cropCounts(await this.readCrops()) : { total: 0, damaged: 0, clean: 0, zones: {}, damageTypes: {} }),
   };
 
   /**
@@ -220,57 +231,17 @@ export class AppService {
     return resolveInside([workspace], html);
   }
 
-  /**
-   * The embedder of the workspace's current embeddings (model and fusion as indexed), kept between searches
-   * since loading the ONNX sessions costs about a second; reloaded when phase 3 has written new embeddings.
-   */
-  private async queryEmbedder(workspace: string): Promise<QueryEmbedder> {
-    const { workspacePaths } = await import('../core/workspace/workspace');
-    const info = join(workspacePaths(workspace).embeddingsDir, 'generation_info.json');
-    const key = `${info}@${(await stat(info).catch(() => null))?.mtimeMs ?? 'none'}`;
-    if (this.cachedEmbedder?.key !== key) {
-      const previous = this.cachedEmbedder?.loading;
-      const { loadQueryEmbedder } = await import('../core/embedder/query');
-      this.cachedEmbedder = { key, loading: loadQueryEmbedder(workspace) };
-      this.cachedEmbedder.loading.catch(() => (this.cachedEmbedder = null));
-      if (previous) void previous.then((q) => q.embedder.dispose(), () => undefined);
-    }
-    return this.cachedEmbedder!.loading;
+  /** Adds an opened workspace to the recent list; a list that cannot be written costs the shortcut, not the open. */
+  private async remember(entry: Parameters<RecentWorkspaces['remember']>[0]): Promise<void> {
+    await this.recent.remember(entry).catch((error: Error) => console.warn(`CarLens: the recent workspaces list was not updated: ${error.message}`));
   }
 
   /** Stops a run and releases the query embedder's and the inspector's ONNX sessions. */
   async dispose(): Promise<void> {
-    const cached = this.cachedEmbedder;
-    this.cachedEmbedder = null;
     this.runner.cancel();
     await this.runner.current;
     await this.inspection.close();
-    if (cached) await (await cached.loading.catch(() => null))?.embedder.dispose();
-  }
-
-  /** Marks a crop rejected (or accepted again) in the review journal and crops.json; a rejected crop also leaves the live index at once. */
-  private async setRejected(workspace: string, cropId: string, rejected: boolean) {
-    if (this.runner.status().running) throw new Error('the pipeline is running; review crops when it has finished');
-    const { readCropsMetadata, writeCropsMetadata } = await import('../core/crops/metadata');
-    const { workspacePaths } = await import('../core/workspace/workspace');
-    const path = workspacePaths(workspace).cropsMetadata;
-    const metadata = await readCropsMetadata(path);
-    if (!metadata) throw new Error(`no crops in ${workspace}: run phase 1 (crops) first`);
-    const record = metadata.crops.find((c) => c.crop_id === cropId);
-    if (!record) throw new Error(`no crop '${cropId}' in ${path}`);
-    // The journal first: it is what every later phase re-applies (see core/review/journal.ts).
-    const { setRejectedInJournal } = await import('../core/review/journal');
-    await setRejectedInJournal(workspace, cropId, rejected);
-    record.rejected = rejected;
-    await writeCropsMetadata(path, metadata);
-    // An accepted one comes back with the next index build. Opened here, inside the edit queue, so it is the
-    // generation the previous edit left.
-    if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current'))) {
-      const { LocalIndex } = await import('../core/index');
-      const index = await LocalIndex.open(workspace);
-      if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
-    }
-    return cropDto(record, workspace);
+    await this.searches.dispose();
   }
 
   private async readCrops() {

@@ -28,8 +28,26 @@ export async function assertPixelLimit(input: string | Buffer, what: string): Pr
 }
 
 /**
+ * Why the pixels of a photo whose header reads do not decode, in words, or null when they decode. As the dataset
+ * loader does (image-probe.ts), a JPEG must decode without even a warning: libjpeg fills corrupt blocks with flat
+ * grey and only warns. The verdict comes from which strictness passes, never from libvips' text, which names
+ * internal details and, under concurrent decodes, may even be another image's.
+ */
+async function pixelProblem(bytes: Buffer, format: string, maxPixels: number): Promise<string | null> {
+  const sharp = (await import('sharp')).default;
+  const passes = (failOn: 'warning' | 'truncated' | 'none') =>
+    sharp(bytes, { limitInputPixels: maxPixels, failOn }).resize({ width: 64, height: 64, fit: 'inside' }).raw().toBuffer().then(() => true, () => false);
+  const strict = format === 'jpeg' ? 'warning' : 'truncated';
+  if (await passes(strict)) return null;
+  if (strict === 'warning' && (await passes('truncated'))) return 'has damaged picture data (parts of it would show as flat grey)';
+  if (await passes('none')) return 'is incomplete: its picture data ends before the last pixel (an interrupted copy or download?)';
+  return 'has a photo header but picture data that cannot be decoded';
+}
+
+/**
  * A dropped query photo is kept in the workspace under its hash (queries/<hash>.<ext>), so the embedder and the
- * heads can read it by path and the image route can serve it back. `name` (the dropped file's) only words errors.
+ * heads can read it by path and the image route can serve it back. Only a photo that decodes whole is kept: a
+ * refused drop leaves nothing behind. `name` (the dropped file's) only words errors.
  */
 export async function storeQueryImage(workspace: string, bytes: Buffer, name?: string): Promise<string> {
   const what = name ? `the dropped file ${name}` : 'the dropped file';
@@ -41,6 +59,8 @@ export async function storeQueryImage(workspace: string, bytes: Buffer, name?: s
   const meta = await sharp(bytes, { limitInputPixels: DEFAULT_MAX_PIXELS }).metadata().catch(() => null);
   const ext = meta?.format === 'jpeg' ? '.jpg' : meta?.format ? `.${meta.format}` : null;
   if (!ext || !IMAGE_EXTENSIONS.has(ext)) throw new BadImageError(`${what} is not a photo CarLens can read: expected ${READABLE}`);
+  const problem = await pixelProblem(bytes, meta!.format!, DEFAULT_MAX_PIXELS);
+  if (problem) throw new BadImageError(`${what} ${problem}; it was not kept: drop an intact copy of the photo`);
   const { writeFileAtomic } = await import('../core/workspace/atomic-write');
   const path = join(workspace, 'queries', `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}${ext}`);
   await mkdir(join(workspace, 'queries'), { recursive: true });

@@ -18,7 +18,7 @@ export const Phase = z.enum(PHASES);
 export const PhotoState = z.enum(['damaged', 'undamaged']);
 export const Empty = z.object({}).strict();
 
-const BBox = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+export const BBox = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
 
 export const ShapeDto = z.object({
   label: z.string(),
@@ -80,7 +80,8 @@ export const DatasetInfoDto = z.object({
 
 export const PhaseStateDto = z.object({
   phase: Phase,
-  status: z.enum(['idle', 'queued', 'running', 'done', 'failed', 'cancelled', 'unavailable']),
+  /** stale: its output is there but its input changed since it ran (workspace.json); staleReason says how. */
+  status: z.enum(['idle', 'queued', 'running', 'done', 'stale', 'failed', 'cancelled', 'unavailable']),
   done: z.number(),
   total: z.number(),
   current: z.string().nullable(),
@@ -88,11 +89,15 @@ export const PhaseStateDto = z.object({
   message: z.string().nullable(),
   /** Per-file problems of the last run. */
   problems: z.array(z.object({ file: z.string(), message: z.string() })),
+  /** Why a stale phase is stale, e.g. "inputs changed: crops were re-cut after this index was built". */
+  staleReason: z.string().nullable().optional(),
 });
 
 export const PipelineStatusDto = z.object({
   running: z.boolean(),
   phases: z.array(PhaseStateDto),
+  /** Said instead of an error when a run was asked for while one is going (a double click): that run goes on. */
+  notice: z.string().nullable().optional(),
 });
 
 export const CropDto = z.object({
@@ -122,101 +127,81 @@ export const ContextDto = z.object({
   reindexed: z.string().nullable(),
 });
 
-export const SearchFiltersDto = z.object({
-  zones: z.array(Zone).optional(),
-  hasDamage: z.boolean().optional(),
-  damageTypes: z.array(DamageType).optional(),
-});
-
-const Vote = <T extends z.ZodType>(value: T) =>
-  z.object({ value, confidence: z.number(), supporting: z.array(z.string()) });
-
-export const SearchResultDto = z.object({
-  rank: z.number(),
-  score: z.number(),
-  cropId: z.string(),
-  cropPath: z.string(),
-  sourceImage: z.string(),
-  /** Absolute path of the source photo (for imageUrl), and the crop's region of it in upright source pixels. */
-  sourcePath: z.string(),
-  bbox: BBox,
-  /** The source photo's upright size, the frame of bbox; null when it could not be read. */
-  sourceSize: z.object({ width: z.number(), height: z.number() }).nullable(),
-  zone: z.string().nullable(),
-  damageTypes: z.array(DamageType),
-  context: z.string().nullable(),
-  hasDamage: z.boolean(),
-});
-
-export const SearchResponseDto = z.object({
-  results: z.array(SearchResultDto),
-  answer: z.object({
-    hasDamage: Vote(z.boolean()).nullable(),
-    damageTypes: z.array(Vote(DamageType)),
-    zone: Vote(z.string()).nullable(),
-    evidence: z.number(),
-  }),
-});
-
-/** A query photo: base64 of a dropped/picked file (its name only words errors), or a path inside the workspace/dataset. */
-export const ImageInputDto = z.union([
-  // Empty bytes pass the contract so the service can say "the dropped file is empty" rather than a schema error.
-  z.object({ bytesBase64: z.string().max(70_000_000), name: z.string().max(500).optional() }).strict(),
-  z.object({ path: z.string().min(1) }).strict(),
-]);
-
-const TypeScoreDto = z.object({ type: DamageType, score: z.number() });
-
-export const InspectedWindowDto = z.object({
-  /** In the photo's upright pixels. */
-  box: BBox,
-  /** Learned damage score of the window, 0..1. */
-  score: z.number(),
-  /** score ≥ windowThreshold. */
-  damaged: z.boolean(),
-  /** Most likely damage types inside the window, by the type head. */
-  types: z.array(TypeScoreDto),
-  /** Share of the neighbours that are damaged crops (evidence, not the score); null without neighbours. */
-  neighbourDamageShare: z.number().nullable(),
-  /** The window's nearest crops under the request's filters, best first; cropPath is absolute (for imageUrl). */
-  neighbours: z.array(SearchResultDto),
-});
-
-export const InspectionDto = z.object({
-  /** The inspected photo (a drop is stored under the workspace's queries/), for imageUrl under the heatmap. */
-  photoPath: z.string(),
-  /** Upright size in pixels: the frame of car, window boxes and heatmap. */
-  photo: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
-  /** The detector's car box; null when none was found (windows then cover the whole photo). */
-  car: BBox.nullable(),
-  damage: z.object({
-    /** Calibrated P(damaged) of the photo. */
-    probability: z.number().min(0).max(1),
-    verdict: z.enum(['damaged', 'clean', 'uncertain']),
-    /** Probabilities inside [low, high] are answered "uncertain". */
-    uncertainBand: z.tuple([z.number(), z.number()]),
-  }),
-  /** Likely damage types of the photo, by the type head; empty when the verdict is clean. */
-  types: z.array(TypeScoreDto),
-  /** The neighbours' zone vote (the heads do not predict zones); null without neighbours. */
-  zone: Vote(z.string()).nullable(),
-  /** Best window first. */
-  windows: z.array(InspectedWindowDto),
-  /** Per-cell P(damage) over the whole photo, row-major: cell (q, r) covers x ∈ [q·W/cols, (q+1)·W/cols). */
-  heatmap: z
-    .object({ cols: z.number().int().positive(), rows: z.number().int().positive(), values: z.array(z.number().min(0).max(1)) })
-    .refine((h) => h.values.length === h.cols * h.rows, { message: 'heatmap: values must hold cols × rows cells' }),
-  windowThreshold: z.number(),
-  /** Why there are no neighbours (no embeddings or index yet), when there are none; the heads still answer. */
-  retrievalUnavailable: z.string().nullable(),
-  timings: z.object({ locateMs: z.number(), analyseMs: z.number(), embedMs: z.number(), searchMs: z.number(), totalMs: z.number() }),
-  models: z.object({ heads: z.string(), embedder: z.string().nullable() }),
-});
-
 export const ModelInfoDto = z.object({
   modelId: z.string().nullable(),
   provider: z.string().nullable(),
   dim: z.number().nullable(),
   /** Why the model is not known, when it is not. */
   note: z.string().nullable(),
+});
+
+/** A vehicle zone of shared/docs/domain.md: the renderer names zones with these, never with its own copy. */
+export const ZoneInfoDto = z.object({ id: Zone, name: z.string(), description: z.string(), area: z.string() });
+export const DomainDto = z.object({
+  zones: z.array(ZoneInfoDto),
+  damageTypes: z.array(z.object({ type: DamageType, description: z.string() })),
+});
+
+/** How many of the open workspace's crops search can return (not rejected) fall under each filter value. */
+export const CropCountsDto = z.object({
+  total: z.number(),
+  damaged: z.number(),
+  clean: z.number(),
+  /** By zone "1".."10"; crops of unknown zone under "unknown". */
+  zones: z.record(z.string(), z.number()),
+  damageTypes: z.record(z.string(), z.number()),
+});
+
+/** A workspace the app opened: one the pipeline built (dataset null), or a dataset folder with how it was read. */
+export const RecentWorkspaceDto = z.object({
+  workspace: z.string(),
+  dataset: z
+    .object({
+      path: z.string(),
+      options: z.object({ labelMap: z.string().optional(), zones: z.string().optional(), state: PhotoState.optional() }),
+    })
+    .nullable(),
+  openedAt: z.string(),
+});
+
+export const RecentWorkspacesDto = z.object({
+  workspaces: z.array(RecentWorkspaceDto),
+  /** Entries taken off the list because their folder no longer exists. */
+  dropped: z.array(z.string()),
+  /** Why the stored list could not be read, when it could not. */
+  note: z.string().nullable(),
+});
+
+/** A dataset folder of the open workspace (workspace.json), with how it is read and what phase 1 made of it. */
+export const WorkspaceSourceDto = z.object({
+  /** The folder name: the photo-id prefix when the workspace has several sources. */
+  name: z.string(),
+  path: z.string(),
+  /** Every photo's state as imported; null: from the annotations (damage shapes ⇒ damaged). */
+  state: PhotoState.nullable(),
+  /** null: the folder's own labelmap.json / zones.csv, if any. */
+  labelMap: z.string().nullable(),
+  zones: z.string().nullable(),
+  addedAt: z.string().nullable(),
+  /** Photos read from the folder now, by state. */
+  photos: z.number(),
+  damaged: z.number(),
+  undamaged: z.number(),
+  /** What crops.json holds of it: the crops and the photos phase 1 visited. */
+  crops: z.number(),
+  croppedPhotos: z.number(),
+});
+
+export const WorkspaceSourcesDto = z.object({ sources: z.array(WorkspaceSourceDto) });
+
+/** What removing a source takes away (asked first, then confirmed). */
+export const SourceRemovalDto = z.object({
+  name: z.string(),
+  path: z.string(),
+  photos: z.number(),
+  crops: z.number(),
+  /** Review decisions on those crops: kept in the journal, reported as orphaned. */
+  reviewDecisions: z.number(),
+  /** false: only the plan (nothing was written); true: done. */
+  removed: z.boolean(),
 });

@@ -27,14 +27,22 @@ import {
   PipelineStatusDto,
   CropDto,
   ContextDto,
+  ModelInfoDto,
+  DomainDto,
+  CropCountsDto,
+  RecentWorkspacesDto,
+  WorkspaceSourceDto,
+  WorkspaceSourcesDto,
+  SourceRemovalDto,
+} from './dtos';
+import {
   SearchFiltersDto,
   SearchResultDto,
   SearchResponseDto,
   ImageInputDto,
   InspectedWindowDto,
   InspectionDto,
-  ModelInfoDto,
-} from './dtos';
+} from './search-dtos';
 
 export {
   ContextDto,
@@ -42,8 +50,6 @@ export {
   DAMAGE_TYPE_VALUES,
   DatasetInfoDto,
   DatasetSourceDto,
-  InspectedWindowDto,
-  InspectionDto,
   ModelInfoDto,
   PHASES,
   PhaseStateDto,
@@ -52,12 +58,12 @@ export {
   PipelineStatusDto,
   ProblemDto,
   ScanSummaryDto,
-  SearchFiltersDto,
-  SearchResponseDto,
-  SearchResultDto,
   ShapeDto,
   ZONE_VALUES,
+  WorkspaceSourceDto,
+  SourceRemovalDto,
 } from './dtos';
+export { InspectedWindowDto, InspectionDto, SearchFiltersDto, SearchResponseDto, SearchResultDto } from './search-dtos';
 
 /** Every request/response pair, by channel name. */
 export const CHANNELS = {
@@ -157,6 +163,37 @@ export const CHANNELS = {
   modelInfo: { request: Empty, response: ModelInfoDto },
   /** Phase 5's report.html in the open workspace, when it has been written. */
   validationReport: { request: Empty, response: z.object({ path: z.string().nullable() }) },
+  /** Zone names and damage-type descriptions of the domain (shared/docs/domain.md), for filter chips and cards. */
+  domain: { request: Empty, response: DomainDto },
+  /** Counts of the open workspace's searchable crops per filter value, for the Search screen's filter chips. */
+  cropCounts: { request: Empty, response: CropCountsDto },
+  /** Workspaces this app opened, newest first; those whose folder is gone are dropped from the list and named. */
+  recentWorkspaces: { request: Empty, response: RecentWorkspacesDto },
+  /** The open workspace's sources (workspace.json), each with its import settings and counts. */
+  listSources: { request: Empty, response: WorkspaceSourcesDto },
+  /**
+   * Adds a dataset folder to the open workspace's sources, checked before anything is written (exists, is a folder,
+   * has photos, label map and zone table valid); phase 1 then shows stale until it runs. labelMap/zones: files;
+   * a bare name is taken from the dataset folder. Answers the workspace reopened with every source.
+   */
+  addSource: {
+    request: z.object({
+      path: z.string().min(1),
+      state: PhotoState.optional(),
+      labelMap: z.string().min(1).optional(),
+      zones: z.string().min(1).optional(),
+    }).strict(),
+    response: DatasetInfoDto,
+  },
+  /**
+   * Removes a source (its folder path or name): without `confirm`, only says what would go (nothing is written);
+   * with it, removes the source and its crops (crops.json, contexts.json, image files). Embeddings, index and
+   * validation then show stale. `dataset`: the workspace reopened, once removed.
+   */
+  removeSource: {
+    request: z.object({ path: z.string().min(1), confirm: z.boolean() }).strict(),
+    response: z.object({ removal: SourceRemovalDto, dataset: DatasetInfoDto.nullable() }),
+  },
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
@@ -204,6 +241,12 @@ export type SearchResponse = z.infer<typeof SearchResponseDto>;
 export type Inspection = z.infer<typeof InspectionDto>;
 export type InspectedWindow = z.infer<typeof InspectedWindowDto>;
 export type ModelInfo = z.infer<typeof ModelInfoDto>;
+export type DomainInfo = z.infer<typeof DomainDto>;
+export type CropCounts = z.infer<typeof CropCountsDto>;
+export type RecentWorkspaces = z.infer<typeof RecentWorkspacesDto>;
+export type RecentWorkspace = RecentWorkspaces['workspaces'][number];
+export type WorkspaceSourceInfo = z.infer<typeof WorkspaceSourceDto>;
+export type SourceRemoval = z.infer<typeof SourceRemovalDto>;
 export type PhaseName = (typeof PHASES)[number];
 export type ZoneValue = (typeof ZONE_VALUES)[number];
 export type DamageTypeValue = (typeof DAMAGE_TYPE_VALUES)[number];

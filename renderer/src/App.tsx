@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { api } from './api';
+import { RecentWorkspaces } from './components/RecentWorkspaces';
 import { ContextEditor } from './screens/ContextEditor';
 import { CropReview } from './screens/CropReview';
 import { DatasetBrowser, OpenDatasetForm, OpenWorkspaceForm } from './screens/DatasetBrowser';
@@ -16,13 +17,14 @@ const SCREENS: { id: Screen; title: string }[] = [
 ];
 
 export function App() {
-  const { screen, setScreen, dataset, pipeline, setPipeline, openDataset, loadCurrent } = useApp();
+  const { screen, setScreen, dataset, pipeline, setPipeline, openDataset, loadCurrent, loadDomain } = useApp();
 
   useEffect(() => {
     const off = api.onPipeline(setPipeline);
     api.pipelineStatus({}).then(setPipeline, () => undefined);
     // The service may already have something open (the bridge's --workspace, or an earlier page load).
     void loadCurrent();
+    void loadDomain();
     const offMenu = api.onMenu((action) => {
       if (action.kind === 'openDataset') void openDataset(action.path);
       if (action.kind === 'runPhase') api.runPhase({ phase: action.phase }).then(setPipeline, () => setScreen('pipeline'));
@@ -34,13 +36,13 @@ export function App() {
       off();
       offMenu();
     };
-  }, [setPipeline, openDataset, setScreen, loadCurrent]);
+  }, [setPipeline, openDataset, setScreen, loadCurrent, loadDomain]);
 
   const running = pipeline?.phases.find((p) => p.status === 'running');
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Screens">
-        <div className="brand">CarLens</div>
+        <h1 className="brand">CarLens</h1>
         {SCREENS.map((s) => (
           <button key={s.id} type="button" className={screen === s.id ? 'nav on' : 'nav'} aria-current={screen === s.id ? 'page' : undefined} onClick={() => setScreen(s.id)}>
             {s.title}
@@ -48,7 +50,7 @@ export function App() {
         ))}
         <div className="sidebar-foot">
           {running && <p className="running-note">Running {running.phase} {running.done}/{running.total}</p>}
-          {dataset && <details><summary>Open another</summary><OpenDatasetForm /><OpenWorkspaceForm /></details>}
+          {dataset && <details><summary>Open another</summary><RecentWorkspaces /><OpenDatasetForm /><OpenWorkspaceForm /></details>}
         </div>
       </nav>
       <main>

@@ -1,18 +1,6 @@
+import { useCallback } from 'react';
 import type { DamageTypeValue } from '../../electron/shared/ipc-contract';
-
-/** domain.md zone names, for the filters and result cards. */
-export const ZONE_NAMES: Record<string, string> = {
-  '1': 'Front left fender',
-  '2': 'Hood, centre',
-  '3': 'Front right fender',
-  '4': 'Rear left quarter',
-  '5': 'Rear bumper',
-  '6': 'Rear right quarter',
-  '7': 'Driver door',
-  '8': 'Driver rocker',
-  '9': 'Passenger door',
-  '10': 'Passenger rocker',
-};
+import { useApp } from './store';
 
 export const DAMAGE_COLORS: Record<DamageTypeValue, string> = {
   surface_scratch: '#f5b700',
@@ -27,3 +15,17 @@ export const DAMAGE_COLORS: Record<DamageTypeValue, string> = {
 };
 
 export const damageLabel = (type: string): string => type.replace(/_/g, ' ');
+
+/**
+ * Names a zone id ("7") in words from the domain the service sent (see the `domain` channel): `short` is the
+ * zone's name ("driver side door"), for chips; `long` its description ("driver door (left)"), for details.
+ * Before the domain has arrived, the id alone.
+ */
+export function useZoneNames(): { short(zone: string): string; long(zone: string): string } {
+  const domain = useApp((s) => s.domain);
+  const find = useCallback((zone: string) => domain?.zones.find((z) => z.id === zone), [domain]);
+  return {
+    short: useCallback((zone: string) => find(zone)?.name.replace(/_/g, ' ') ?? `zone ${zone}`, [find]),
+    long: useCallback((zone: string) => find(zone)?.description ?? `zone ${zone}`, [find]),
+  };
+}

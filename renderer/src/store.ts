@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type {
   DamageTypeValue,
   DatasetInfo,
+  DomainInfo,
   Inspection,
   PhotoDetail,
   PhotoSummary,
@@ -75,6 +76,8 @@ interface AppState {
   photosError: string | null;
   photo: PhotoDetail | null;
   pipeline: PipelineStatus | null;
+  /** Zone names and damage types as the service describes them (null until loaded). */
+  domain: DomainInfo | null;
   search: SearchState;
   setSearch(patch: Partial<SearchState>): void;
   setScreen(screen: Screen): void;
@@ -86,6 +89,7 @@ interface AppState {
   loadPhotos(): Promise<void>;
   openPhoto(id: string | null): Promise<void>;
   setPipeline(status: PipelineStatus): void;
+  loadDomain(): Promise<void>;
 }
 
 const NO_FILTERS: PhotoFilters = { state: null, zones: [], damageTypes: [], source: null };
@@ -118,6 +122,7 @@ export const useApp = create<AppState>((set, get) => {
     photosError: null,
     photo: null,
     pipeline: null,
+    domain: null,
     search: savedSearch(),
     setSearch(patch) {
       const search = { ...get().search, ...patch };
@@ -165,6 +170,7 @@ export const useApp = create<AppState>((set, get) => {
     },
     async openPhoto(id) {
       if (id === null) return set({ photo: null });
+      set({ photosError: null });
       try {
         set({ photo: await api.getPhoto({ id }) });
       } catch (error) {
@@ -172,5 +178,9 @@ export const useApp = create<AppState>((set, get) => {
       }
     },
     setPipeline: (pipeline) => set({ pipeline }),
+    async loadDomain() {
+      // Without it chips show bare zone ids, which still work: no error to show.
+      set({ domain: await api.domain({}).catch(() => null) });
+    },
   };
 });

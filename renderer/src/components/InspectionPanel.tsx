@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Inspection, SearchFilters, SearchResult } from '../../../electron/shared/ipc-contract';
 import { api } from '../api';
-import { ZONE_NAMES, damageLabel } from '../labels';
+import { damageLabel, useZoneNames } from '../labels';
 import { DamageHeatmap, whereOnPhoto } from './DamageHeatmap';
 import { ResultCard } from './ResultCard';
 
@@ -16,10 +16,11 @@ const LISTED = 8;
  */
 function Answer({ inspection, filters }: { inspection: Inspection; filters: SearchFilters }) {
   const { damage, types, zone, windows, retrievalUnavailable } = inspection;
+  const zones = useZoneNames();
   const damaged = windows.filter((w) => w.damaged).length;
   let zoneLine: string;
   if (filters.zones?.length) zoneLine = 'not judged: the zone filter decides which neighbours vote';
-  else if (zone) zoneLine = `${zone.value} ${ZONE_NAMES[zone.value] ?? ''} (${pct(zone.confidence)} of the neighbours' votes)`;
+  else if (zone) zoneLine = `${zone.value} ${zones.long(zone.value)} (${pct(zone.confidence)} of the neighbours' votes)`;
   else zoneLine = retrievalUnavailable ? 'unknown (no neighbours)' : 'unknown (no zone has the votes of most neighbours)';
   return (
     <div className={`verdict ${damage.verdict}`} data-testid="inspection-answer" role="status">
@@ -34,7 +35,12 @@ function Answer({ inspection, filters }: { inspection: Inspection; filters: Sear
       <p className="muted">
         {damaged} of {windows.length} windows over the damage threshold ({inspection.windowThreshold.toFixed(3)}) · {inspection.timings.totalMs} ms
       </p>
-      {retrievalUnavailable && <p className="muted">No neighbours: {retrievalUnavailable}</p>}
+      {/* The core's reason names files; the user needs the step, the reason stays on hover. */}
+      {retrievalUnavailable && (
+        <p className="muted" title={retrievalUnavailable} data-testid="no-neighbours">
+          No neighbours: this workspace&apos;s search index is not ready, so the damage heads answer alone. Run phases 3 (embeddings) and 4 (index) on the Pipeline screen.
+        </p>
+      )}
     </div>
   );
 }
@@ -74,7 +80,7 @@ export function InspectionPanel(props: { inspection: Inspection; filters: Search
               type="button"
               className={`chip${w.damaged ? ' damaged' : ''}${i === selected ? ' on' : ''}`}
               aria-pressed={i === selected}
-              aria-label={windowName(inspection, i)}
+              aria-label={`${i + 1} · ${w.score.toFixed(3)}: ${windowName(inspection, i)}`}
               data-testid="window-chip"
               onClick={() => setSelected(i)}
             >

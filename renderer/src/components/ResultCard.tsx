@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { SearchResult } from '../../../electron/shared/ipc-contract';
 import { api } from '../api';
-import { ZONE_NAMES, damageLabel } from '../labels';
+import { damageLabel, useZoneNames } from '../labels';
 
 /** What a score means, in words, for the badge's tooltip and the screen reader. */
 export const SCORE_EXPLAINED =
@@ -29,6 +29,7 @@ function SourceThumb({ result: r }: { result: SearchResult }) {
 export function ResultCard(props: { result: SearchResult; label: string; onOpen(result: SearchResult): void }) {
   const { result: r, label, onOpen } = props;
   const [expanded, setExpanded] = useState(false);
+  const zones = useZoneNames();
   const contextId = useId();
   return (
     <li data-testid="result" data-crop-id={r.cropId} data-damage={r.hasDamage ? 'damaged' : 'clean'}>
@@ -40,7 +41,7 @@ export function ResultCard(props: { result: SearchResult; label: string; onOpen(
         <span className="score" title={SCORE_EXPLAINED}>{r.score.toFixed(3)}</span>
         <span className="card-line">
           <span className={r.hasDamage ? 'state damaged' : 'state undamaged'}>{r.hasDamage ? 'damaged' : 'clean'}</span>
-          <span className="card-zone" title={r.zone ? ZONE_NAMES[r.zone] : undefined}>zone {r.zone ?? '?'}</span>
+          <span className="card-zone" title={r.zone ? zones.long(r.zone) : undefined}>zone {r.zone ?? '?'}</span>
         </span>
         {r.hasDamage && r.damageTypes.length > 0 && <span className="card-sub card-types">{r.damageTypes.map(damageLabel).join(', ')}</span>}
         <span className="card-sub score-note" title={SCORE_EXPLAINED} data-testid="score-note">

@@ -39,7 +39,7 @@ export function VirtualGrid<T>(props: {
       const index = row * columns + col;
       if (index >= items.length) break;
       cells.push(
-        <div key={index} className="vgrid-cell" style={{ top: row * cellHeight, left: col * cellWidth, width: cellWidth, height: cellHeight }}>
+        <div key={index} className="vgrid-cell" role="listitem" style={{ top: row * cellHeight, left: col * cellWidth, width: cellWidth, height: cellHeight }}>
           {renderCell(items[index]!, index)}
         </div>,
       );

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CropDto } from '../shared/ipc-contract';
+import { cropDto } from './crops-view';
+
+/**
+ * Marks a crop rejected (or accepted again) in the review journal and crops.json; a rejected crop also leaves the
+ * live index at once. Runs inside the workspace's edit queue (see WorkspaceEdits).
+ */
+export async function setCropRejected(workspace: string, cropId: string, rejected: boolean): Promise<CropDto> {
+  const { readCropsMetadata, writeCropsMetadata } = await import('../core/crops/metadata');
+  const { workspacePaths } = await import('../core/workspace/workspace');
+  const path = workspacePaths(workspace).cropsMetadata;
+  const metadata = await readCropsMetadata(path);
+  if (!metadata) throw new Error(`no crops in ${workspace}: run phase 1 (crops) first`);
+  const record = metadata.crops.find((c) => c.crop_id === cropId);
+  if (!record) throw new Error(`no crop '${cropId}' in ${path}`);
+  // The journal first: it is what every later phase re-applies (see core/review/journal.ts).
+  const { setRejectedInJournal } = await import('../core/review/journal');
+  await setRejectedInJournal(workspace, cropId, rejected);
+  record.rejected = rejected;
+  await writeCropsMetadata(path, metadata);
+  // An accepted one comes back with the next index build. Opened here, inside the edit queue, so it is the
+  // generation the previous edit left.
+  if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current'))) {
+    const { LocalIndex } = await import('../core/index');
+    const index = await LocalIndex.open(workspace);
+    if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
+  }
+  return cropDto(record, workspace);
+}
