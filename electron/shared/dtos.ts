@@ -55,7 +55,7 @@ export const PhotoDetailDto = PhotoSummaryDto.extend({
 
 export const ScanSummaryDto = z.object({
   root: z.string(),
-  format: z.enum(['seed', 'labelme']),
+  format: z.enum(['seed', 'labelme', 'coco']),
   photos: z.number(),
   states: z.object({ damaged: z.number(), undamaged: z.number() }),
   zones: z.record(z.string(), z.number()),

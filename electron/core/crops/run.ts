@@ -282,6 +282,9 @@ async function inputHash(photo: Photo, fileHash: string, configKey: string): Pro
     hash.update(file);
     hash.update(await readFile(file));
   }
+  // Shapes from no file of the photo's own (a COCO file, shared by every photo) count by their points instead:
+  // that file's bytes would redo every photo on any edit of it.
+  if (photo.annotationFiles.length === 0 && photo.shapes.length > 0) hash.update(JSON.stringify(photo.shapes.map((s) => [s.label, s.points])));
   hash.update(configKey);
   hash.update(
     JSON.stringify({ state: photo.state, zone: photo.zone, types: photo.shapes.map((s) => s.damageType) }),

@@ -1,22 +1,14 @@
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { annotationToPhoto } from './annotation-frame';
 import { mapLimit } from './concurrency';
 import { listDatasetFiles, loadFailure, SUPPORTED_IMAGE, unsupportedImageFormat, unsupportedImageProblem } from './dataset-files';
 import { probeImage } from './image-probe';
 import { readLabelMe } from './labelme';
-import { readLabelMap, type LabelMap } from './label-map';
-import type { Dataset, Photo, PhotoState, Problem } from './model';
-import { convertShapes, noDamageMessage, type LabelClass } from './shapes';
-import { readZoneTable } from './zone-table';
+import { decideState, readLabelling, type LabellingOptions } from './labelling';
+import type { Dataset, Photo, Problem } from './model';
+import { convertShapes, type LabelClass } from './shapes';
 
-export interface LabelMeFolderOptions {
-  /** labelmap.json; default: the one in the folder, if any. Without one, no label is damage. */
-  labelMap?: string;
-  /** zones.csv; default: the one in the folder, if any. */
-  zones?: string;
-  /** The state of every photo; default: a photo with damage shapes is damaged. */
-  state?: PhotoState;
+export interface LabelMeFolderOptions extends LabellingOptions {
   maxPixels?: number;
 }
 
@@ -25,11 +17,8 @@ const READABLE = 'JPEG, PNG, WebP, TIFF, AVIF';
 /** A plain LabelMe folder: images with a JSON of the same name beside them, a label map and a zone table. */
 export async function loadLabelMeFolder(root: string, options: LabelMeFolderOptions = {}): Promise<Dataset> {
   const names = await listDatasetFiles(root);
-  const labelMapPath = options.labelMap ?? inFolder(root, 'labelmap.json');
-  const zonesPath = options.zones ?? inFolder(root, 'zones.csv');
-  const labelMap: LabelMap = labelMapPath ? await readLabelMap(labelMapPath) : new Map();
-  const zoneTable = zonesPath ? await readZoneTable(zonesPath) : { zones: new Map(), problems: [] };
-  const problems: Problem[] = [...zoneTable.problems];
+  const { labelMapPath, zonesPath, zones, classify, damageRule, problems: zoneProblems } = await readLabelling(root, options);
+  const problems: Problem[] = [...zoneProblems];
   const unsupportedStems = new Set<string>();
   for (const name of names) {
     const format = unsupportedImageFormat(name);
@@ -59,16 +48,10 @@ export async function loadLabelMeFolder(root: string, options: LabelMeFolderOpti
   }
 
   const jsonNames = new Set(names.filter((n) => n.toLowerCase().endsWith('.json')));
-  // Labels absent from the map (car parts, …) are normal in such folders: not damage, and not a per-file problem.
-  const classify = (label: string): LabelClass => ({
-    damageType: options.state === 'undamaged' ? null : (labelMap.get(label) ?? null),
-    known: true,
-  });
-  const damageRule = labelMapPath ? `per ${basename(labelMapPath)}` : 'there is no labelmap.json, so no label is damage';
   const loaded = await mapLimit(images, async (image) => {
     const json = `${stem(image)}.json`;
     // One photo's unexpected failure (a bug, an I/O error mid-read) must not abort the scan: it becomes its problem.
-    return loadPhoto(root, image, jsonNames.has(json) ? json : null, classify, zoneTable.zones.get(image) ?? null, { ...options, damageRule }).catch(
+    return loadPhoto(root, image, jsonNames.has(json) ? json : null, classify, zones.get(image) ?? null, { ...options, damageRule }).catch(
       (error: Error) => ({ photo: null, problems: [loadFailure(image, error)] }),
     );
   });
@@ -108,13 +91,7 @@ async function loadPhoto(
     shapes = converted.shapes;
     droppedDamage = converted.droppedDamage;
   }
-  const hasDamage = shapes.some((s) => s.damageType !== null);
-  // A damage shape that had to be dropped (a point, no area) still says the photo is damaged: passing it as
-  // undamaged would teach that damage is clean car. Its shape's problem already says why it yields no crop.
-  const state: PhotoState = options.state ?? (hasDamage || droppedDamage ? 'damaged' : 'undamaged');
-  if (state === 'damaged' && !hasDamage && !droppedDamage) {
-    problems.push({ file: json ?? image, severity: 'warning', code: 'no_damage_shapes', message: noDamageMessage(shapes, options.damageRule) });
-  }
+  const state = decideState(shapes, droppedDamage, options.state, options.damageRule, json ?? image, problems);
   return {
     photo: {
       id: stem(image),
@@ -134,9 +111,4 @@ async function loadPhoto(
 
 function stem(name: string): string {
   return name.replace(/\.[^.]+$/, '');
-}
-
-function inFolder(root: string, name: string): string | undefined {
-  const path = join(root, name);
-  return existsSync(path) ? path : undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * The one in-memory model of a dataset that every phase uses, whatever the source format
- * (the seed naming convention or a plain LabelMe folder with a label map).
+ * (the seed naming convention, a plain LabelMe folder with a label map, or a COCO annotation file with its images).
  */
 import type { DamageType } from '../domain/damage-types';
 import type { ZoneId } from '../domain/zones';
@@ -42,11 +42,14 @@ export interface Photo {
   height: number;
   /** All shapes, damage and non-damage. */
   shapes: Shape[];
-  /** Annotation files this photo was read from (absolute paths). */
+  /**
+   * Annotation files of this photo's own that it was read from (absolute paths). A COCO file, shared by all photos,
+   * is not listed: its shapes stand for it (crops hash them), and problems naming it are not this photo's.
+   */
   annotationFiles: string[];
 }
 
-export type DatasetFormat = 'seed' | 'labelme';
+export type DatasetFormat = 'seed' | 'labelme' | 'coco';
 
 /** `error`: the photo (or file) was skipped. `warning`: the photo is kept, something was fixed or is odd. */
 export type ProblemSeverity = 'error' | 'warning';
@@ -86,6 +89,12 @@ export const PROBLEM_CODES = [
   'unsupported_format',
   'damage_not_area',
   'exif_orientation',
+  'invalid_coco',
+  'unknown_image_id',
+  'unknown_category_id',
+  'crowd_annotation',
+  'rle_segmentation',
+  'image_not_listed',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

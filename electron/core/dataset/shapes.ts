@@ -53,6 +53,7 @@ function asPolygon(shape: LabelMeShape): Point[] {
   return points;
 }
 
+/** How a problem names a shape: its place in a LabelMe file's list. */
 function describe(index: number, label: string): string {
   return `shape ${index + 1} ('${label}')`;
 }
@@ -60,7 +61,8 @@ function describe(index: number, label: string): string {
 /**
  * Turns LabelMe shapes into the dataset model: polygons in pixels, clipped to the image (annotators' points a
  * pixel or two outside are common), with a problem for every shape that had to be fixed or dropped.
- * `toPhoto` maps annotation coordinates to the upright photo's pixels (resized copies, EXIF-stored frames).
+ * `toPhoto` maps annotation coordinates to the upright photo's pixels (resized copies, EXIF-stored frames);
+ * `nameShape` says how problems name a shape (a COCO file names its annotations by id).
  */
 export function convertShapes(
   raw: LabelMeShape[],
@@ -68,13 +70,14 @@ export function convertShapes(
   classify: (label: string) => LabelClass,
   file: string,
   toPhoto: ToPhoto = (point) => point,
+  nameShape: (index: number, label: string) => string = describe,
 ): ConvertedShapes {
   const shapes: Shape[] = [];
   const problems: Problem[] = [];
   const unknownLabels: string[] = [];
   let droppedDamage = false;
   raw.forEach((shape, index) => {
-    const name = describe(index, shape.label);
+    const name = nameShape(index, shape.label);
     const { damageType, known } = classify(shape.label);
     const kept = convertOne(shape, name, damageType, size, file, toPhoto, problems);
     if (!kept) {

@@ -42,7 +42,8 @@ export function mergeDatasets(datasets: Dataset[], prefixes?: readonly (string |
   const file = (i: number, value: string) => (chosen[i] === null ? value : `${chosen[i]}/${value}`);
   return {
     root: datasets.map((d) => d.root).join(','),
-    format: datasets.every((d) => d.format === 'seed') ? 'seed' : 'labelme',
+    // Folders of one format keep it (seed, LabelMe or COCO); a mix is described as plain LabelMe.
+    format: datasets.length > 0 && datasets.every((d) => d.format === datasets[0]!.format) ? datasets[0]!.format : 'labelme',
     photos: datasets.flatMap((d, i) => d.photos.map((photo) => ({ ...photo, id: id(i, photo.id), fileName: file(i, photo.fileName) }))),
     problems: datasets.flatMap((d, i) => d.problems.map((p) => ({ ...p, file: file(i, p.file) }))),
   };
