@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { withTextAlignment } from '../alignment/blend';
+import { readAlignment } from '../alignment/store';
 import { TEXT_VOCABULARY_FILE } from '../text/vocabulary';
 import { liveGenerationDir } from '../workspace/generations';
 import { workspacePaths } from '../workspace/workspace';
@@ -43,5 +45,10 @@ export async function loadQueryEmbedder(workspace: string, options: { provider?:
     // A lexicon text tower uses the vocabulary and IDF these embeddings were made with.
     textVocabularyPath: join(generation, TEXT_VOCABULARY_FILE),
   });
-  return { embedder, multiPatch: info.multi_patch };
+  // Unaligned towers: typed queries also score crops by pixels through the map phase 3 fitted (none: as before).
+  const alignment = info.aligned ? null : await readAlignment(generation).catch(async (error: unknown) => {
+    await embedder.dispose();
+    throw error;
+  });
+  return { embedder: alignment ? withTextAlignment(embedder, alignment) : embedder, multiPatch: info.multi_patch };
 }

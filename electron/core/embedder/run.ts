@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { alignGeneration } from '../alignment/generation';
 import type { CropRecord } from '../crops/crop-record';
 import { applyJournal, readJournal } from '../review/journal';
 import { writeJsonAtomic } from '../workspace/atomic-write';
@@ -189,6 +190,8 @@ export async function embedWorkspace(options: RunEmbeddingsOptions): Promise<Emb
       await writeJsonAtomic(join(dir, PHASE3_FILES.metadata), { version: 1, crops: records });
       // The text tower's vocabulary and IDF: queries and re-embedded crops must use the ones these vectors were made with.
       if (embedder.textVocabulary) await writeJsonAtomic(join(dir, TEXT_VOCABULARY_FILE), embedder.textVocabulary.file);
+      // Unaligned towers: a text → image map fitted on the training claims, so typed queries also rank by pixels.
+      if (!embedder.manifest.aligned) await alignGeneration(dir, embedder.manifest.id, records, { data: rows.image, cols: imageDim }, { data: rows.text, cols: textDim });
       await writeJsonAtomic(join(dir, PHASE3_FILES.info), {
         ...summary,
         fusion: fusion.strategy,

@@ -1,63 +1,13 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
+import { mapText } from '../alignment/map';
+import type { Towers } from '../alignment/towers';
 import type { CropRecord } from '../crops/crop-record';
 import { checkFusion, fuse, fusedDim, type Fusion, type FusionStrategy } from '../embedder/fusion';
-import { GenerationInfoSchema } from '../embedder/generation-info';
-import { TOWER_FILES } from '../embedder/run';
 import { createFaissIndex, faissSearchMany } from '../index/faiss';
 import type { LocalIndex } from '../index';
-import { liveGenerationDir } from '../workspace/generations';
-import { readJsonFile } from '../workspace/json-file';
-import { readNpy } from '../workspace/npy';
-import { workspacePaths } from '../workspace/workspace';
 import { leakageFreePrecision, sampleRows, type QueryNeighbours } from './metrics';
 import type { FusionComparison, FusionRow, QueryFigures } from './report';
 
-/** Phase 3's tower vectors, row for row with its metadata, and how it fused them. */
-export interface Towers {
-  source: string;
-  model: string;
-  aligned: boolean;
-  fusion: Fusion;
-  records: CropRecord[];
-  image: Float32Array;
-  imageDim: number;
-  /** Zero rows for crops that had no text. */
-  text: Float32Array;
-  textDim: number;
-}
-
-// Crop records are checked where the index is built; here only their presence matters.
-const Metadata = z.object({ crops: z.array(z.custom<CropRecord>((c) => typeof c === 'object' && c !== null)) });
-
-/** The phase 3 output's tower files, or null when that output predates them. */
-export async function readTowers(workspace: string): Promise<Towers | null> {
-  const dir = liveGenerationDir(workspacePaths(workspace).embeddingsDir);
-  const imagePath = join(dir, TOWER_FILES.image);
-  const textPath = join(dir, TOWER_FILES.text);
-  if (!existsSync(imagePath) || !existsSync(textPath)) return null;
-  const info = await readJsonFile(join(dir, 'generation_info.json'), GenerationInfoSchema, 'phase 3 generation info');
-  const metadata = await readJsonFile(join(dir, 'metadata.json'), Metadata, 'phase 3 metadata');
-  if (!info || !metadata) throw new Error(`${dir}: tower files without generation_info.json and metadata.json (re-run phase 3)`);
-  const image = await readNpy(imagePath);
-  const text = await readNpy(textPath);
-  const rows = metadata.crops.length;
-  for (const [path, npy] of [[imagePath, image], [textPath, text]] as const) {
-    if (npy.shape[0] !== rows) throw new Error(`${path}: ${npy.shape[0]} rows, metadata.json has ${rows} crops (re-run phase 3)`);
-  }
-  return {
-    source: dir,
-    model: info.model,
-    aligned: info.aligned,
-    fusion: { strategy: info.fusion, alpha: info.alpha, beta: info.beta },
-    records: metadata.crops,
-    image: image.data,
-    imageDim: image.shape[1]!,
-    text: text.data,
-    textDim: text.shape[1]!,
-  };
-}
+export { readTowers, type Towers } from '../alignment/towers';
 
 /** The run's own fusion, then the other strategies with its weights (average ignores them). */
 function candidateFusions(run: Fusion): Fusion[] {
@@ -73,6 +23,29 @@ function isZero(vector: Float32Array): boolean {
   return vector.every((v) => v === 0);
 }
 
+/** The text vectors one strategy fuses, with their size and whether they share the image tower's space. */
+interface TextSide {
+  aligned: boolean;
+  data: Float32Array;
+  dim: number;
+}
+
+/**
+ * Unaligned towers with a text → image map (phase 3 fitted it on the training claims): every crop's context mapped
+ * into the image space, so weighted and average fusion add coordinates that mean the same thing. Crops without
+ * text keep a zero row.
+ */
+function mappedText(towers: Towers): TextSide | null {
+  if (towers.aligned || !towers.alignment) return null;
+  const { map } = towers.alignment;
+  const data = new Float32Array(towers.records.length * towers.imageDim);
+  towers.records.forEach((_, i) => {
+    const mapped = mapText(map, row(towers.text, towers.textDim, i));
+    if (mapped) data.set(mapped, i * towers.imageDim);
+  });
+  return { aligned: true, data, dim: towers.imageDim };
+}
+
 /** The live index's view the comparison checks its own vectors against. */
 export type IndexedVectors = Pick<LocalIndex, 'config' | 'size' | 'rowOf' | 'vector'>;
 
@@ -80,9 +53,13 @@ export type IndexedVectors = Pick<LocalIndex, 'config' | 'size' | 'rowOf' | 'vec
  * Leakage-free P@k of three query kinds for each fusion strategy, all recomputed from the tower vectors:
  * a crop's own fused vector (image + its context), its image alone (how a dropped photo is queried) and its
  * context alone (a typed query). The items are always the fused crops, as in the index; rejected crops take no part.
+ * For unaligned towers, weighted and average fuse the contexts mapped into the image space when phase 3 fitted a
+ * map (concat keeps the text tower, as indexed); without a map they are not scored.
  */
 export function compareFusions(towers: Towers, k: number, maxQueries: number, index: IndexedVectors): FusionComparison {
-  const { imageDim, textDim } = towers;
+  const { imageDim } = towers;
+  const ownText: TextSide = { aligned: towers.aligned, data: towers.text, dim: towers.textDim };
+  const mapped = mappedText(towers);
   const live = towers.records.flatMap((record, i) => (record.rejected ? [] : [{ record, i }]));
   const records = live.map((l) => l.record);
   const perPhoto = new Map<string, number>();
@@ -93,14 +70,16 @@ export function compareFusions(towers: Towers, k: number, maxQueries: number, in
 
   const rows: FusionRow[] = candidateFusions(towers.fusion).map((fusion) => {
     const base = { strategy: fusion.strategy, alpha: fusion.alpha, beta: fusion.beta, count: records.length };
+    const side = fusion.strategy !== 'concat' && mapped ? mapped : ownText;
+    const textDim = side.dim;
     try {
-      checkFusion(fusion, towers.aligned, imageDim, textDim);
+      checkFusion(fusion, side.aligned, imageDim, textDim);
     } catch (error) {
       return { ...base, dim: null, indexed: false, unavailable: (error as Error).message, queries: null };
     }
     const dim = fusedDim(fusion, imageDim, textDim);
     const vectorOf = (i: number, image: boolean, text: boolean): Float32Array => {
-      const t = row(towers.text, textDim, i);
+      const t = row(side.data, textDim, i);
       return fuse(image ? row(towers.image, imageDim, i) : null, text && !isZero(t) ? t : null, fusion, imageDim, textDim);
     };
     const items = new Float32Array(records.length * dim);
@@ -117,7 +96,7 @@ export function compareFusions(towers: Towers, k: number, maxQueries: number, in
       }));
       return leakageFreePrecision(records, neighbours, k);
     };
-    const withText = sampled.filter((j) => !isZero(row(towers.text, textDim, live[j]!.i)));
+    const withText = sampled.filter((j) => !isZero(row(side.data, textDim, live[j]!.i)));
     return {
       ...base,
       dim,
@@ -130,7 +109,10 @@ export function compareFusions(towers: Towers, k: number, maxQueries: number, in
       },
     };
   });
-  return { source: towers.source, note: null, rows };
+  const note = mapped
+    ? `This model's towers are not aligned: weighted and average fuse each context mapped into the image space by the text → image map phase 3 fitted on the training claims (λ ${towers.alignment!.map.lambda}, ${towers.alignment!.info.fitted_on} crops); concat keeps the text tower, as indexed. These rows cover every crop, training claims included, so their gain is partly in-sample: the held-out figures are in the alignment section.`
+    : null;
+  return { source: towers.source, note, rows };
 }
 
 /** Same model, fusion and size as the live index and, on a few sampled crops, the very vectors it stores. */

@@ -1,6 +1,7 @@
 import type { SearchFilters } from '../retriever';
 import { inspectionHtml } from './inspection-html';
 import { textQueriesHtml } from './text-queries-section';
+import { alignmentHtml } from './alignment-section';
 import { escapeXml as esc, scoreHistogram, shareBars } from './plots';
 import type { ExampleCrop, FusionRow, Precision, QueryFigures, ValidationReport } from './report';
 
@@ -145,6 +146,7 @@ ${scoreHistogram([
 
 ${inspectionHtml(report.inspection)}
 ${textQueriesHtml(report.text_queries)}
+${alignmentHtml(report.text_alignment)}
 
 <h2>Examples (leakage-free top ${k})</h2>
 ${examples || '<p class="empty">no example</p>'}

@@ -38,7 +38,7 @@ describe('runValidation on a fixture workspace', () => {
     expect(written).toEqual(report);
     expect(written.version).toBe(REPORT_VERSION);
     expect(Object.keys(written).sort()).toEqual(
-      ['coverage', 'examples', 'filter_checks', 'fusion', 'generated_at', 'index', 'index_stale', 'inspection', 'k', 'leakage_free', 'passed', 'scores', 'text_queries', 'version', 'workspace'].sort(),
+      ['coverage', 'examples', 'filter_checks', 'fusion', 'generated_at', 'index', 'index_stale', 'inspection', 'k', 'leakage_free', 'passed', 'scores', 'text_alignment', 'text_queries', 'version', 'workspace'].sort(),
     );
     expect(written.index).toMatchObject({ generation: 1, model: expect.any(String), index_type: 'flat' });
     expect(written.filter_checks.reference).toBe(join(ws, 'embeddings', 'gen-1', 'metadata.json'));
@@ -52,8 +52,11 @@ describe('runValidation on a fixture workspace', () => {
       expect(p.precision).toBeLessThanOrEqual(1);
     }
     expect(written.leakage_free.per_type.length).toBeGreaterThan(0);
-    // The offline model is unaligned: concat (indexed) is scored, the other strategies are listed as unavailable.
-    expect(written.fusion.rows.map((r) => [r.strategy, r.indexed, r.unavailable === null])).toEqual([['concat', true, true], ['weighted', false, false], ['average', false, false]]);
+    // The offline model is unaligned: concat (indexed) is scored, and the other strategies through the text → image
+    // map phase 3 fitted on the training claims.
+    expect(written.fusion.rows.map((r) => [r.strategy, r.indexed, r.unavailable === null])).toEqual([['concat', true, true], ['weighted', false, true], ['average', false, true]]);
+    expect(written.fusion.note).toMatch(/text → image map/);
+    expect(written.text_alignment).toMatchObject({ model: written.index.model, ownContexts: expect.any(Array) });
     expect(written.fusion.rows[0]!.queries!.crop).toEqual(written.leakage_free);
     expect(written.fusion.rows[0]!.queries!.photo.has_damage.queries).toBe(n);
     expect(written.scores.top1).toHaveLength(n);

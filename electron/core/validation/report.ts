@@ -1,3 +1,4 @@
+import type { AlignmentSection } from './alignment-section';
 import type { InspectionSection } from './inspection-section';
 import type { TextQuerySection } from './text-queries-section';
 import type { DamageType } from '../domain/damage-types';
@@ -32,6 +33,8 @@ export interface ValidationReport {
   inspection: InspectionSection;
   /** Inspector phrases scored over the index (share relevant in the top 5 beside its baselines); absent in older reports. */
   text_queries?: TextQuerySection;
+  /** Unaligned towers: the text → image map scored on held-out claims (text queries ranking by pixels); absent in older reports. */
+  text_alignment?: AlignmentSection;
   /** The filter checks passed (coverage and precision are figures to read, not pass/fail gates). */
   passed: boolean;
 }

@@ -14,6 +14,7 @@ import { compareFusions, readTowers } from './fusion-comparison';
 import { renderReportHtml } from './html';
 import { inspectionSection, type InspectionSection } from './inspection-section';
 import { textQuerySection } from './text-queries-section';
+import { alignmentSection } from './alignment-section';
 import { coverage, leakageFreePrecision, sampleRows, type QueryNeighbours } from './metrics';
 import { REPORT_VERSION, type Example, type ExampleCrop, type ValidationReport } from './report';
 import { thumbnailDataUri } from './thumbnails';
@@ -179,6 +180,7 @@ async function validateWorkspace(options: RunValidationOptions): Promise<Validat
     examples,
     inspection,
     text_queries: await textQuerySection(workspace),
+    text_alignment: await alignmentSection(towers),
     passed: filterChecks.passed,
   };
 
