@@ -19,6 +19,7 @@ import { DatasetView } from './dataset-view';
 import { diskPhaseStates } from './disk-status';
 import { cropCounts, domainInfo } from './filter-facets';
 import { InspectionService } from './inspection-service';
+import { LiveRetrieval } from './live-retrieval';
 import { modelInfo } from './model-info';
 import { fullFolderPath, loadFormDataset } from './open-checks';
 import { PathRefusedError, resolveInside } from './path-guard';
@@ -61,10 +62,12 @@ export class AppService {
   readonly runner: PipelineRunner;
   private readonly defaultWorkspace: string;
   private readonly contexts = new ContextService();
-  private readonly inspection = new InspectionService();
+  /** The open workspace's index and query embedder, held once for search, inspection and reviews. */
+  private readonly retrieval = new LiveRetrieval();
+  private readonly inspection = new InspectionService(this.retrieval);
   /** Review edits, one at a time per workspace (see WorkspaceEdits). */
   private readonly edits = new WorkspaceEdits();
-  private readonly searches = new SearchService();
+  private readonly searches = new SearchService(this.retrieval);
   private readonly recent: RecentWorkspaces;
 
   constructor(options: AppServiceOptions = {}) {
@@ -93,8 +96,11 @@ export class AppService {
 
   /** Makes `next` the open dataset/workspace; the Pipeline screen then starts from that workspace's files. */
   private async setOpen(next: OpenState): Promise<DatasetInfo> {
-    // The inspector holds the previous workspace's index and ONNX sessions.
-    if (this.open && this.open.workspace !== next.workspace) await this.inspection.close();
+    // The heads, the index and the query embedder of the previous workspace are let go.
+    if (this.open && this.open.workspace !== next.workspace) {
+      await this.inspection.close();
+      await this.retrieval.close();
+    }
     this.runner.reset(await diskPhaseStates(next.workspace));
     this.open = next;
     return next.info;
@@ -178,7 +184,7 @@ export class AppService {
       const { workspace } = this.requireOpen();
       return this.edits.run(workspace, `CarLens app: ${rejected ? 'reject' : 'accept'} crop ${cropId}`, () => {
         if (this.runner.status().running) throw new Error('the pipeline is running; review crops when it has finished');
-        return setCropRejected(workspace, cropId, rejected);
+        return setCropRejected(workspace, cropId, rejected, this.retrieval);
       });
     },
 
@@ -241,7 +247,7 @@ export class AppService {
     this.runner.cancel();
     await this.runner.current;
     await this.inspection.close();
-    await this.searches.dispose();
+    await this.retrieval.close();
   }
 
   private async readCrops() {

@@ -1,17 +1,22 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { PhotoInspection } from '../core/inspection/inspect';
-import type { OpenedInspector } from '../core/inspection/parts';
+import type { CarLocator } from '../core/detector/car-locator';
+import type { InspectorParts, PhotoInspection } from '../core/inspection/inspect';
+import type { DamageModel } from '../core/learning/damage-model';
 import type { Inspection, SearchFilters } from '../shared/ipc-contract';
+import { LiveRetrieval } from './live-retrieval';
 import { BadImageError } from './query-image';
 import { indexFilters, searchResultDto, withSourceSizes } from './search-view';
 
-/** One opened inspector and the calls using it; a retired one is disposed when its last call has ended. */
+/** The damage heads and the car locator, opened for one workspace. */
+interface Models {
+  damageModel: DamageModel;
+  locator: CarLocator;
+  dispose(): Promise<void>;
+}
+
+/** Opened models and the calls using them; retired ones are disposed when their last call has ended. */
 interface Held {
   workspace: string;
-  /** The index generation and embeddings it was opened on (see generationKey). */
-  key: string;
-  opened: Promise<OpenedInspector>;
+  opened: Promise<Models>;
   users: number;
   retired: boolean;
 }
@@ -25,51 +30,60 @@ export interface InspectOptions {
 }
 
 /**
- * Inspections of dropped photos for one open workspace. Opening the heads, the car locator and the query embedder
- * costs about a second, so the inspector is kept between calls; it is reopened when the workspace changes or the
- * index switches generation (a phase 4 run, a reject, a context edit), which the `index/current` pointer and the
- * embeddings' generation_info.json say cheaply on every call. A call in flight keeps the inspector it started with.
+ * Inspections of dropped photos for one open workspace. Opening the heads and the car locator costs about a second,
+ * so they are kept between calls and reopened when the workspace changes. The neighbours come from the live index
+ * and query embedder held by LiveRetrieval (shared with search), which follow the index's generation switches (a
+ * phase 4 run, a reject, a context edit); a call in flight keeps what it started with.
  */
 export class InspectionService {
   private held: Held | null = null;
   private readonly disposing = new Set<Promise<void>>();
 
+  /** `retrieval`: shared with the search service in the app, so the index and embedder are held once. */
+  constructor(private readonly retrieval = new LiveRetrieval()) {}
+
   async inspect(workspace: string, photoPath: string, options: InspectOptions = {}): Promise<Inspection> {
     const { inspectPhoto } = await import('../core/inspection/inspect');
-    const { held, inspector } = await this.lease(workspace);
+    const { held, models } = await this.lease(workspace);
+    // Without embeddings or an index the heads still answer, and the answer says why there are no neighbours.
+    const retrieval = await this.retrieval.lease(workspace).catch((error: Error) => error);
     try {
+      const parts: InspectorParts = {
+        damageModel: models.damageModel,
+        locator: models.locator,
+        retrieval: retrieval instanceof Error ? null : { embedder: retrieval.query, retriever: retrieval.retriever },
+      };
       let result: PhotoInspection;
       try {
-        result = await inspectPhoto(photoPath, inspector, { k: options.k ?? 5, filters: indexFilters(options.filters) });
+        result = await inspectPhoto(photoPath, parts, { k: options.k ?? 5, filters: indexFilters(options.filters) });
       } catch (error) {
         // A header that reads but pixels that do not decode (a truncated or damaged file) is the file's fault.
         const problem = await decodeProblem(photoPath);
         if (problem) throw new BadImageError(`${options.photoName ?? 'the photo'} could not be decoded, the file may be truncated or damaged (${problem})`);
         throw error;
       }
-      const dto = inspectionDto(result, photoPath, workspace, inspector.retrievalUnavailable);
+      const dto = inspectionDto(result, photoPath, workspace, retrieval instanceof Error ? retrieval.message : null);
       // The neighbours' source photo sizes: the frame their boxes are drawn in on the cards.
       const windows = await Promise.all(dto.windows.map(async (w) => ({ ...w, neighbours: await withSourceSizes(w.neighbours) })));
       return { ...dto, windows };
     } finally {
+      if (!(retrieval instanceof Error)) retrieval.release();
       this.release(held);
     }
   }
 
-  /** Disposes the inspector (workspace changed or closed); a call in flight finishes first. */
+  /** Disposes the heads and the locator (workspace changed or closed); a call in flight finishes first. */
   async close(): Promise<void> {
     if (this.held) this.retire(this.held);
     this.held = null;
     await Promise.all(this.disposing);
   }
 
-  private async lease(workspace: string): Promise<{ held: Held; inspector: OpenedInspector }> {
-    const key = await generationKey(workspace);
-    if (!this.held || this.held.workspace !== workspace || this.held.key !== key) {
+  private async lease(workspace: string): Promise<{ held: Held; models: Models }> {
+    if (!this.held || this.held.workspace !== workspace) {
       if (this.held) this.retire(this.held);
-      const { openInspector } = await import('../core/inspection/parts');
-      const opened = openInspector(workspace);
-      const held: Held = { workspace, key, opened, users: 0, retired: false };
+      const opened = openModels(workspace);
+      const held: Held = { workspace, opened, users: 0, retired: false };
       // A failed open is not kept: the next call tries again (the heads may have been trained meanwhile).
       opened.catch(() => {
         if (this.held === held) this.held = null;
@@ -79,7 +93,7 @@ export class InspectionService {
     const held = this.held;
     held.users++;
     try {
-      return { held, inspector: await held.opened };
+      return { held, models: await held.opened };
     } catch (error) {
       held.users--;
       throw error;
@@ -97,23 +111,28 @@ export class InspectionService {
   }
 
   private dispose(held: Held): void {
-    const done = held.opened.then((inspector) => inspector.dispose(), () => undefined).finally(() => this.disposing.delete(done));
+    const done = held.opened.then((models) => models.dispose(), () => undefined).finally(() => this.disposing.delete(done));
     this.disposing.add(done);
   }
 }
 
-/** What the inspector was opened on: the live index generation and the embeddings' write time. */
-async function generationKey(workspace: string): Promise<string> {
+/** The heads (from the workspace's model cache) and the car locator (detector box only: the heads judge every cell). */
+async function openModels(workspace: string): Promise<Models> {
+  const { loadDamageModel } = await import('../core/learning/damage-model');
+  const { createCarLocator } = await import('../core/detector');
   const { workspacePaths } = await import('../core/workspace/workspace');
-  const { liveGenerationDir } = await import('../core/workspace/generations');
-  const { indexDir, embeddingsDir } = workspacePaths(workspace);
-  const [current, info] = await Promise.all([
-    readFile(join(indexDir, 'current'), 'utf8').catch(() => 'none'),
-    Promise.resolve()
-      .then(() => stat(join(liveGenerationDir(embeddingsDir), 'generation_info.json')))
-      .then((s) => `${s.ino}@${s.mtimeMs}`, () => 'none'),
-  ]);
-  return `${current.trim()}|${info}`;
+  const damageModel = await loadDamageModel(undefined, workspacePaths(workspace).modelCache);
+  const locator = await createCarLocator({ mask: false }).catch(async (error: unknown) => {
+    await damageModel.dispose();
+    throw error;
+  });
+  return {
+    damageModel,
+    locator,
+    async dispose() {
+      await Promise.all([damageModel.dispose(), locator.dispose()]);
+    },
+  };
 }
 
 /** Why the photo's pixels do not decode, or null when they do. */

@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CropDto } from '../shared/ipc-contract';
 import { cropDto } from './crops-view';
+import type { LiveRetrieval } from './live-retrieval';
 
 /**
  * Marks a crop rejected (or accepted again) in the review journal and crops.json; a rejected crop also leaves the
- * live index at once. Runs inside the workspace's edit queue (see WorkspaceEdits).
+ * live index at once, through the index the app holds open (`retrieval`), so the generation the reject writes is
+ * the one searches use next without being read back. Runs inside the workspace's edit queue (see WorkspaceEdits).
  */
-export async function setCropRejected(workspace: string, cropId: string, rejected: boolean): Promise<CropDto> {
+export async function setCropRejected(workspace: string, cropId: string, rejected: boolean, retrieval: LiveRetrieval): Promise<CropDto> {
   const { readCropsMetadata, writeCropsMetadata } = await import('../core/crops/metadata');
   const { workspacePaths } = await import('../core/workspace/workspace');
   const path = workspacePaths(workspace).cropsMetadata;
@@ -20,12 +22,12 @@ export async function setCropRejected(workspace: string, cropId: string, rejecte
   await setRejectedInJournal(workspace, cropId, rejected);
   record.rejected = rejected;
   await writeCropsMetadata(path, metadata);
-  // An accepted one comes back with the next index build. Opened here, inside the edit queue, so it is the
-  // generation the previous edit left.
+  // An accepted one comes back with the next index build. The edit applies to the live generation, the one the
+  // previous edit left or a newer one another writer switched to.
   if (rejected && existsSync(join(workspacePaths(workspace).indexDir, 'current'))) {
-    const { LocalIndex } = await import('../core/index');
-    const index = await LocalIndex.open(workspace);
-    if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
+    await (await retrieval.index(workspace)).edit(async (index) => {
+      if (index.rowOf(cropId) !== undefined) await index.rejectCrop(cropId);
+    });
   }
   return cropDto(record, workspace);
 }

@@ -1,3 +1,4 @@
+import type { CropRecord } from '../crops/crop-record';
 import type { BBox } from '../dataset/model';
 import type { DamageType } from '../domain/damage-types';
 import { DEFAULT_EXACT_SUBSET_MAX, LocalIndex, type ExpectedEmbedding } from '../index';
@@ -44,12 +45,26 @@ interface Hit {
   key: number;
 }
 
+const retrieverOf = new WeakMap<LocalIndex, Retriever>();
+/** Filter sets whose passing rows a retriever keeps (up to ~1.5 MB each at 100k crops). */
+const PASSING_SETS_KEPT = 16;
+
 /** Similarity search over the workspace index with domain.md's filters applied before ranking. */
 export class Retriever {
   constructor(readonly index: LocalIndex) {}
 
   static async open(workspace: string, expected?: ExpectedEmbedding): Promise<Retriever> {
     return new Retriever(await LocalIndex.open(workspace, expected));
+  }
+
+  /**
+   * The one retriever of an index held open (see index/service.ts): every search over it shares the postings a
+   * text query builds and the rows passing each filter set, instead of rebuilding them per search.
+   */
+  static over(index: LocalIndex): Retriever {
+    let retriever = retrieverOf.get(index);
+    if (!retriever) retrieverOf.set(index, (retriever = new Retriever(index)));
+    return retriever;
   }
 
   /** The k most similar crops among those passing `filters` (fewer only when fewer pass). */
@@ -60,7 +75,7 @@ export class Retriever {
   /** search() for several query vectors, unfiltered dense ones in one batched index call. */
   searchMany(queryVectors: readonly Float32Array[], options: RetrievalOptions): RetrievalResult[][] {
     const records = this.index.records;
-    const allowed = passingRows(records, options.filters);
+    const allowed = this.passing(options.filters);
     const share = matchShare(options.soft, records);
     const sparse = queryVectors.map(sparseQuery);
     const ranked: Hit[][] =
@@ -145,6 +160,27 @@ export class Retriever {
     if (rest && lift >= floor) candidates = Int32Array.from([...Array.from(candidates), ...rest()]);
     const key = share === null ? score : (row: number) => scores[row]! + lift * share(row);
     return topK(candidates, key, k).map((h) => ({ ...h, score: scores[h.row]! }));
+  }
+
+  private passingCache: { records: readonly CropRecord[]; byFilters: Map<string, Set<number> | null> } | null = null;
+
+  /**
+   * passingRows over the live generation, kept per filter set until an edit switches generations: listing them
+   * costs 7-10 ms at 100k crops, more than the search, and searches repeat the same few filter sets (the chips).
+   * The sets are shared: nothing may change them.
+   */
+  private passing(filters: SearchFilters | undefined): Set<number> | null {
+    const { records } = this.index;
+    if (this.passingCache?.records !== records) this.passingCache = { records, byFilters: new Map() };
+    const { byFilters } = this.passingCache;
+    const key = JSON.stringify(filters ?? {});
+    let rows = byFilters.get(key);
+    if (rows === undefined) {
+      rows = passingRows(records, filters);
+      if (byFilters.size >= PASSING_SETS_KEPT) byFilters.delete(byFilters.keys().next().value!);
+      byFilters.set(key, rows);
+    }
+    return rows;
   }
 
   private postingsCache: { vectors: Float32Array; postings: ColumnPostings } | null = null;
