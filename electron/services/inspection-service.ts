@@ -3,6 +3,7 @@ import type { InspectorParts, PhotoInspection } from '../core/inspection/inspect
 import type { DamageModel } from '../core/learning/damage-model';
 import type { Inspection, SearchFilters } from '../shared/ipc-contract';
 import { LiveRetrieval } from './live-retrieval';
+import { SharedSlot } from './shared-slot';
 import { BadImageError } from './query-image';
 import { indexFilters, searchResultDto, withSourceSizes } from './search-view';
 
@@ -11,14 +12,6 @@ interface Models {
   damageModel: DamageModel;
   locator: CarLocator;
   dispose(): Promise<void>;
-}
-
-/** Opened models and the calls using them; retired ones are disposed when their last call has ended. */
-interface Held {
-  workspace: string;
-  opened: Promise<Models>;
-  users: number;
-  retired: boolean;
 }
 
 export interface InspectOptions {
@@ -36,15 +29,15 @@ export interface InspectOptions {
  * phase 4 run, a reject, a context edit); a call in flight keeps what it started with.
  */
 export class InspectionService {
-  private held: Held | null = null;
-  private readonly disposing = new Set<Promise<void>>();
+  /** Keyed by workspace: a failed open is not kept, so the next call tries again (the heads may have been trained meanwhile). */
+  private readonly models = new SharedSlot<Models>((models) => models.dispose());
 
   /** `retrieval`: shared with the search service in the app, so the index and embedder are held once. */
   constructor(private readonly retrieval = new LiveRetrieval()) {}
 
   async inspect(workspace: string, photoPath: string, options: InspectOptions = {}): Promise<Inspection> {
     const { inspectPhoto } = await import('../core/inspection/inspect');
-    const { held, models } = await this.lease(workspace);
+    const { resource: models, release } = await this.models.acquire(workspace, () => openModels(workspace));
     // Without embeddings or an index the heads still answer, and the answer says why there are no neighbours.
     const retrieval = await this.retrieval.lease(workspace).catch((error: Error) => error);
     try {
@@ -68,51 +61,13 @@ export class InspectionService {
       return { ...dto, windows };
     } finally {
       if (!(retrieval instanceof Error)) retrieval.release();
-      this.release(held);
+      release();
     }
   }
 
   /** Disposes the heads and the locator (workspace changed or closed); a call in flight finishes first. */
   async close(): Promise<void> {
-    if (this.held) this.retire(this.held);
-    this.held = null;
-    await Promise.all(this.disposing);
-  }
-
-  private async lease(workspace: string): Promise<{ held: Held; models: Models }> {
-    if (!this.held || this.held.workspace !== workspace) {
-      if (this.held) this.retire(this.held);
-      const opened = openModels(workspace);
-      const held: Held = { workspace, opened, users: 0, retired: false };
-      // A failed open is not kept: the next call tries again (the heads may have been trained meanwhile).
-      opened.catch(() => {
-        if (this.held === held) this.held = null;
-      });
-      this.held = held;
-    }
-    const held = this.held;
-    held.users++;
-    try {
-      return { held, models: await held.opened };
-    } catch (error) {
-      held.users--;
-      throw error;
-    }
-  }
-
-  private release(held: Held): void {
-    held.users--;
-    if (held.retired && held.users === 0) this.dispose(held);
-  }
-
-  private retire(held: Held): void {
-    held.retired = true;
-    if (held.users === 0) this.dispose(held);
-  }
-
-  private dispose(held: Held): void {
-    const done = held.opened.then((models) => models.dispose(), () => undefined).finally(() => this.disposing.delete(done));
-    this.disposing.add(done);
+    await this.models.close();
   }
 }
 

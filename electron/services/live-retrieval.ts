@@ -2,15 +2,7 @@ import { join, resolve } from 'node:path';
 import type { QueryEmbedder } from '../core/embedder/query';
 import type { OpenIndex, IndexService } from '../core/index/service';
 import type { Retriever } from '../core/retriever';
-
-/** A query embedder and the searches using it; a retired one is disposed when its last search has ended. */
-interface HeldEmbedder {
-  /** The workspace and the stamp of the embeddings it was loaded from (see embeddingsKey). */
-  key: string;
-  loading: Promise<QueryEmbedder>;
-  users: number;
-  retired: boolean;
-}
+import { SharedSlot } from './shared-slot';
 
 /** What one search or inspection uses: hand it back with release() when done. */
 export interface RetrievalLease {
@@ -27,8 +19,8 @@ export interface RetrievalLease {
  */
 export class LiveRetrieval {
   private indexes: IndexService | null = null;
-  private embedder: HeldEmbedder | null = null;
-  private readonly disposing = new Set<Promise<void>>();
+  /** Keyed by the workspace and the stamp of the embeddings it was loaded from (see embeddingsKey). */
+  private readonly embedder = new SharedSlot<QueryEmbedder>((query) => query.embedder.dispose());
 
   /** `openIndex`: how a generation is read (default LocalIndex.open); tests count reads through it. */
   constructor(private readonly openIndex?: OpenIndex) {}
@@ -43,9 +35,11 @@ export class LiveRetrieval {
 
   /** The query embedder and a retriever over the live generation; throws when either is missing or they disagree. */
   async lease(workspace: string): Promise<RetrievalLease> {
-    const held = await this.holdEmbedder(workspace);
+    const { loadQueryEmbedder } = await import('../core/embedder/query');
+    // A failed load is not kept: the next search tries again (phase 3 may have run meanwhile).
+    const held = await this.embedder.acquire(await embeddingsKey(workspace), () => loadQueryEmbedder(workspace));
     try {
-      const query = await held.loading;
+      const query = held.resource;
       const service = await this.index(workspace);
       const index = await service.current();
       const { model, dim } = index.config;
@@ -55,14 +49,9 @@ export class LiveRetrieval {
         throw new Error(`the index in ${service.workspace} holds ${model} vectors of dimension ${dim}, but the embeddings are ${id} of dimension ${query.embedder.dim}; ${RERUN_HINT}`);
       }
       const { Retriever } = await import('../core/retriever');
-      let released = false;
-      const release = () => {
-        if (!released) this.release(held);
-        released = true;
-      };
-      return { query, retriever: Retriever.over(index), release };
+      return { query, retriever: Retriever.over(index), release: held.release };
     } catch (error) {
-      this.release(held);
+      held.release();
       throw error;
     }
   }
@@ -70,40 +59,7 @@ export class LiveRetrieval {
   /** Drops the index and disposes the embedder once the searches in flight have ended (workspace closed). */
   async close(): Promise<void> {
     this.indexes = null;
-    if (this.embedder) this.retire(this.embedder);
-    this.embedder = null;
-    await Promise.all(this.disposing);
-  }
-
-  private async holdEmbedder(workspace: string): Promise<HeldEmbedder> {
-    const key = await embeddingsKey(workspace);
-    const { loadQueryEmbedder } = await import('../core/embedder/query');
-    if (this.embedder?.key !== key) {
-      if (this.embedder) this.retire(this.embedder);
-      const held: HeldEmbedder = { key, loading: loadQueryEmbedder(workspace), users: 0, retired: false };
-      // A failed load is not kept: the next search tries again (phase 3 may have run meanwhile).
-      held.loading.catch(() => {
-        if (this.embedder === held) this.embedder = null;
-      });
-      this.embedder = held;
-    }
-    this.embedder.users++;
-    return this.embedder;
-  }
-
-  private release(held: HeldEmbedder): void {
-    held.users--;
-    if (held.retired && held.users === 0) this.dispose(held);
-  }
-
-  private retire(held: HeldEmbedder): void {
-    held.retired = true;
-    if (held.users === 0) this.dispose(held);
-  }
-
-  private dispose(held: HeldEmbedder): void {
-    const done = held.loading.then((q) => q.embedder.dispose(), () => undefined).finally(() => this.disposing.delete(done));
-    this.disposing.add(done);
+    await this.embedder.close();
   }
 }
 
