@@ -61,9 +61,9 @@ export class AppService {
   private open: OpenState | null = null;
   readonly runner: PipelineRunner;
   private readonly defaultWorkspace: string;
-  private readonly contexts = new ContextService();
   /** The open workspace's index and query embedder, held once for search, inspection and reviews. */
   private readonly retrieval = new LiveRetrieval();
+  private readonly contexts = new ContextService(this.retrieval);
   private readonly inspection = new InspectionService(this.retrieval);
   /** Review edits, one at a time per workspace (see WorkspaceEdits). */
   private readonly edits = new WorkspaceEdits();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CropRecord } from '../core/crops/crop-record';
 import type { ClipTokenizer } from '../core/text/clip-tokenizer';
 import type { ContextDto } from '../shared/ipc-contract';
+import type { LiveRetrieval } from './live-retrieval';
 
 interface ContextsFile {
   version: 1;
@@ -32,6 +33,9 @@ export async function readContextsFile(workspace: string): Promise<ContextsFile 
  * run), written into contexts.json at once, and, when an index exists, re-embedded and updated in place.
  */
 export class ContextService {
+  /** `retrieval`: the open workspace's index and query embedder, shared with search and inspection. */
+  constructor(private readonly retrieval: LiveRetrieval) {}
+
   private tokenizer: Promise<ClipTokenizer> | null = null;
 
   private getTokenizer(): Promise<ClipTokenizer> {
@@ -73,22 +77,26 @@ export class ContextService {
     return { cropId, text: override.text, edited: true, tokens: tokenizer.count(override.text), limit: tokenizer.contextLength, reindexed };
   }
 
-  /** Re-embeds one crop with its new text and replaces its vector in the live index. */
+  /**
+   * Re-embeds one crop with its new text and replaces its vector in the live index, with the query embedder and the
+   * index the app holds open (`retrieval`, shared with search), so a save neither reloads the model nor re-reads the
+   * index, and searches use the generation it writes without reading it back.
+   */
   private async reembed(workspace: string, record: CropRecord): Promise<string> {
     const { indexDir } = await paths(workspace);
     if (!existsSync(join(indexDir, 'current'))) return 'saved; no index yet, the next embeddings + index run uses the new text';
-    const { loadQueryEmbedder } = await import('../core/embedder/query');
-    const { LocalIndex } = await import('../core/index');
-    // The model and fusion the index was built from, so the new vector sits in the same space as the others.
-    const { embedder, multiPatch } = await loadQueryEmbedder(workspace);
+    // The model and fusion the index was built from (the lease checks they agree), so the new vector sits in the same space.
+    const lease = await this.retrieval.lease(workspace);
     try {
-      const index = await LocalIndex.open(workspace, { model: embedder.manifest.id, dim: embedder.dim });
-      if (index.rowOf(record.crop_id) === undefined) return 'saved; the crop is not in the index (rejected or not embedded)';
-      const vector = await embedder.embedCrop({ image: join(workspace, record.crop_path), text: record.text_description ?? null }, { multiPatch });
-      const config = await index.updateCrop(record.crop_id, vector, { text_description: record.text_description, context_edited: true });
-      return `saved, re-embedded and updated in index generation ${config.generation}`;
+      const { embedder, multiPatch } = lease.query;
+      return await (await this.retrieval.index(workspace)).edit(async (index) => {
+        if (index.rowOf(record.crop_id) === undefined) return 'saved; the crop is not in the index (rejected or not embedded)';
+        const vector = await embedder.embedCrop({ image: join(workspace, record.crop_path), text: record.text_description ?? null }, { multiPatch });
+        const config = await index.updateCrop(record.crop_id, vector, { text_description: record.text_description, context_edited: true });
+        return `saved, re-embedded and updated in index generation ${config.generation}`;
+      });
     } finally {
-      await embedder.dispose();
+      lease.release();
     }
   }
 }
