@@ -19,6 +19,10 @@ export class SearchService {
     assertSearchable(workspace);
     const { inspectionAnswer } = await import('../core/retriever');
     const lease = await this.retrieval.lease(workspace);
+    // Whether the index is older than its inputs lists the sources' files (~25-30 ms on the main job's workspace):
+    // started now, it overlaps the query's embedding and search instead of following them.
+    const staleIndex = staleIndexNotice(workspace);
+    staleIndex.catch(() => undefined); // awaited below; a search that fails first must not leave it unhandled
     try {
       const { embedder, multiPatch } = lease.query;
       const vector = await embedder.embedQuery({ imagePath, text: text?.trim() || undefined, multiPatch });
@@ -30,7 +34,7 @@ export class SearchService {
         interpretation,
         results: await withSourceSizes(results.map((r) => searchResultDto(r, workspace))),
         answer: { hasDamage: answer.has_damage, damageTypes: answer.damage_types, zone: answer.zone, evidence: answer.evidence },
-        staleIndex: await staleIndexNotice(workspace),
+        staleIndex: await staleIndex,
       };
     } finally {
       lease.release();
