@@ -33,7 +33,7 @@ function evidence(workspace: string): Record<PhaseName, Evidence> {
       describe: (j) => ({ count: num(j.embedded), message: `${num(j.embedded)}/${num(j.crops)} crops embedded with ${String(j.model)} (${num(j.dim)} dims)` }),
     },
     index: {
-      file: join(paths.indexDir, 'current'),
+      file: join(liveOutputs(paths.indexDir), 'config.json'),
       describe: (j) => ({ count: num(j.count), message: `generation ${num(j.generation)}: ${num(j.count)} vectors (${String(j.index_type)}, ${String(j.model)})` }),
     },
     validation: {
@@ -43,14 +43,11 @@ function evidence(workspace: string): Record<PhaseName, Evidence> {
   };
 }
 
-/** index/current names the live generation folder; its config.json holds the counts. */
-async function readEvidence(phase: PhaseName, file: string): Promise<{ json: Record<string, unknown>; mtime: Date } | null> {
+async function readEvidence(file: string): Promise<{ json: Record<string, unknown>; mtime: Date } | null> {
   const info = await stat(file).catch(() => null);
   if (!info) return null;
-  let path = file;
-  if (phase === 'index') path = join(file, '..', (await readFile(file, 'utf8')).trim(), 'config.json');
   try {
-    return { json: obj(JSON.parse(await readFile(path, 'utf8'))), mtime: info.mtime };
+    return { json: obj(JSON.parse(await readFile(file, 'utf8'))), mtime: info.mtime };
   } catch {
     return { json: {}, mtime: info.mtime };
   }
@@ -70,7 +67,7 @@ export async function diskPhaseStates(workspace: string): Promise<Partial<Record
   const states: Partial<Record<PhaseName, PhaseState>> = {};
   for (const phase of PHASES) {
     const { file, describe } = all[phase];
-    const found = await readEvidence(phase, file).catch(() => null);
+    const found = await readEvidence(file).catch(() => null);
     const base = { phase, current: null, problems: [] };
     if (!found) {
       states[phase] = { ...base, status: 'idle', done: 0, total: 0, message: 'not run yet in this workspace' };
