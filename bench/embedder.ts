@@ -4,7 +4,11 @@
  * GFLOPs per image (Conv/MatMul/Gemm counted from the graph) against the GFLOP/s of a plain onnxruntime MatMul
  * measured in the same run; and same-part retrieval quality of the image tower (P@1, P@5 over part crops of
  * car-parts-undamaged, neighbours from other photos only), the measure used to choose the offline tower's tensors
- * (pass a copy of the manifest with other `derive.tensors` to compare recipes).
+ * (pass a copy of the manifest with other `derive.tensors` to compare recipes). The floor table: wall and CPU ms per crop
+ * of embedImages beside the image tower's session alone on as many views (same shapes and batches); the floor ratio
+ * is tower alone / total (wall time; the CPU floor ratio in CPU time, steadier on a loaded machine), and the rest
+ * is the share of time spent outside the model (decode, resize, tensors); best of three runs of each. Its last row
+ * is the whole phase (runEmbeddings on a temporary workspace: batches pipelined, checkpoints and outputs written).
  *   npx tsx bench/embedder.ts [manifest=native-models/offline-visual-lexical/manifest.json] [crops=64] [partPhotos=80]
  */
 import { readFile, readdir } from 'node:fs/promises';
@@ -17,6 +21,7 @@ import { loadEmbedder, type Embedder } from '../electron/core/embedder/embedder'
 import { countFlops } from '../electron/core/embedder/graph-flops';
 import { DEFAULT_EMBEDDER_MANIFEST } from '../electron/core/embedder/manifest';
 import { sharedDir } from '../electron/core/models/paths';
+import { timePhase3 } from './phase3-run';
 
 const manifestPath = process.argv[2] ?? DEFAULT_EMBEDDER_MANIFEST;
 const count = Number(process.argv[3] ?? 64);
@@ -119,6 +124,82 @@ await rate('image-only, 512² photos, multi-patch', large.length, () => embedder
 await rate('text-only', texts.length, () => embedder.embedTexts(texts));
 await rate(`fused (${embedder.fusion.strategy}), crops ≤ input`, small.length, () => embedder.embedCrops(small.map((image, i) => ({ image, text: texts[i]! }))));
 await rate(`fused (${embedder.fusion.strategy}), 512² photos, multi-patch`, large.length, () => embedder.embedCrops(large.map((image, i) => ({ image, text: texts[i]! }))));
+
+/** The image tower's session alone over `views` inputs in batches of maxBatch: the time phase 3 cannot go under. */
+async function towerAlone(embedder: Embedder, views: number): Promise<{ wall: number; cpu: number }> {
+  const { image } = embedder.manifest;
+  const path = image.derive ? await derivedTowerPath(embedder.manifest.id, embedder.manifest.files.deriveSource!, image.derive) : embedder.manifest.files.image!;
+  const session = await ort.InferenceSession.create(path, { executionProviders: ['cpu'] });
+  const size = 3 * image.width * image.height;
+  const feed = (n: number) => ({ [image.input]: new ort.Tensor('float32', Float32Array.from({ length: n * size }, (_, i) => (i * 7919) % 255), [n, 3, image.height, image.width]) });
+  const batches = Array.from({ length: Math.ceil(views / image.maxBatch) }, (_, i) => feed(Math.min(image.maxBatch, views - i * image.maxBatch)));
+  await session.run(batches[0]!);
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  for (const batch of batches) await session.run(batch);
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  await session.release();
+  return { wall, cpu: (used.user + used.system) / 1000 };
+}
+
+/** Wall and CPU ms per crop of one embedImages call, beside the tower alone on as many views. */
+async function floorRow(label: string, images: (string | Buffer)[], multiPatch: boolean, viewsPerImage: number): Promise<string[]> {
+  await embedder.embedImages(images, { multiPatch });
+  // The best of three runs, for both sides: the machine is shared, and others' load only ever adds time.
+  let wall = Infinity;
+  let cpuMs = 0;
+  let alone = { wall: Infinity, cpu: Infinity };
+  for (let run = 0; run < 3; run++) {
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    await embedder.embedImages(images, { multiPatch });
+    const ms = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    if (ms < wall) [wall, cpuMs] = [ms, (used.user + used.system) / 1000];
+    const tower = await towerAlone(embedder, images.length * viewsPerImage);
+    if (tower.wall < alone.wall) alone = tower;
+  }
+  const n = images.length;
+  return [
+    label,
+    (wall / n).toFixed(2),
+    (cpuMs / n).toFixed(2),
+    (alone.wall / n).toFixed(2),
+    (alone.cpu / n).toFixed(2),
+    `${(100 * (1 - alone.wall / wall)).toFixed(0)} %`,
+    (alone.wall / wall).toFixed(2),
+    (alone.cpu / cpuMs).toFixed(2),
+  ];
+}
+
+/** The whole phase (runEmbeddings: batches pipelined, checkpoint, outputs) on the small crops and the photos. */
+async function phaseRow(): Promise<string[]> {
+  const copies = 4;
+  const run = await timePhase3(manifestPath, small, large, texts, copies);
+  const alone = await towerAlone(embedder, copies * (small.length + 10 * large.length));
+  const n = run.crops;
+  return [
+    `phase 3 run, ${copies} × (${small.length} crops + ${large.length} photos)`,
+    (run.wall / n).toFixed(2),
+    (run.cpu / n).toFixed(2),
+    (alone.wall / n).toFixed(2),
+    (alone.cpu / n).toFixed(2),
+    `${(100 * (1 - alone.wall / run.wall)).toFixed(0)} %`,
+    (alone.wall / run.wall).toFixed(2),
+    (alone.cpu / run.cpu).toFixed(2),
+  ];
+}
+
+const floorRows = [
+  await floorRow('crops ≤ input (1 view)', small, false, 1),
+  await floorRow('512² photos, multi-patch (10 views)', large, true, 10),
+  await phaseRow(),
+];
+const floorHeader = ['image-only', 'wall ms/crop', 'CPU ms/crop', 'tower alone wall', 'tower alone CPU', 'outside model', 'floor ratio', 'CPU floor ratio'];
+const floorWidths = floorHeader.map((h, i) => Math.max(h.length, ...floorRows.map((r) => r[i]!.length)));
+console.log(`\n${floorHeader.map((h, i) => h.padEnd(floorWidths[i]!)).join('  ')}`);
+for (const r of floorRows) console.log(r.map((c, i) => c.padEnd(floorWidths[i]!)).join('  '));
 
 const flops = await towerFlops(embedder);
 const gflops = await matmulGflops();

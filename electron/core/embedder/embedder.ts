@@ -6,7 +6,9 @@ import { derivedTowerPath } from './derive-tower';
 import { checkFusion, fuse, fusedDim, type Fusion } from './fusion';
 import { l2Normalise, lexicalVector } from './lexical';
 import { readEmbedderManifest, type EmbedderManifest } from './manifest';
-import { asRawImage, extractPatch, normalise, patchOrigins, resizeForTower, type ImageInput, type RawImage } from './preprocess';
+import { asRawImage, type ImageInput, type RawImage } from './preprocess';
+import { createWorkerSession, type TowerSession } from './session-worker';
+import { prepareViews, type PreparedViews } from './views';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml';
 
@@ -85,6 +87,11 @@ export interface LoadEmbedderOptions {
    */
   textVocabularyPath?: string;
   textCorpus?: readonly string[];
+  /**
+   * Run the image tower on its own worker thread (phase 3 and queries do): the calling thread stays free while it
+   * runs, for the next images' decoding or an app's window. Default: on the calling thread.
+   */
+  imageTowerOnWorker?: boolean;
 }
 
 async function loadTextVocabulary(manifest: EmbedderManifest, options: LoadEmbedderOptions): Promise<TextVocabulary | null> {
@@ -94,7 +101,11 @@ async function loadTextVocabulary(manifest: EmbedderManifest, options: LoadEmbed
   return buildTextVocabulary(options.textCorpus ?? [], lexicon, manifest.text.dim);
 }
 
-async function createSession(path: string, provider: ExecutionProvider): Promise<{ session: ort.InferenceSession; used: ExecutionProvider }> {
+async function createSession(path: string, provider: ExecutionProvider, onWorker = false): Promise<{ session: TowerSession; used: ExecutionProvider }> {
+  if (onWorker) {
+    const { session, provider: used } = await createWorkerSession(path, provider === 'cpu' ? ['cpu'] : [provider, 'cpu']);
+    return { session, used: used as ExecutionProvider };
+  }
   if (provider !== 'cpu') {
     try {
       return { session: await ort.InferenceSession.create(path, { executionProviders: [provider] }), used: provider };
@@ -115,7 +126,7 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
   const imagePath = tower.derive
     ? await derivedTowerPath(manifest.id, manifest.files.deriveSource!, tower.derive, options.cacheDir)
     : manifest.files.image!;
-  const image = await createSession(imagePath, options.provider ?? 'cpu');
+  const image = await createSession(imagePath, options.provider ?? 'cpu', options.imageTowerOnWorker);
   const text = manifest.files.text ? await createSession(manifest.files.text, image.used) : null;
   const tokenizer = await loadClipTokenizer({ vocab: manifest.files.vocab, merges: manifest.files.merges, contextLength: manifest.tokenizer.contextLength });
   const imageDim = manifest.imageDim;
@@ -125,14 +136,15 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
   checkFusion(fusion, manifest.aligned, imageDim, textDim);
   const dim = fusedDim(fusion, imageDim, textDim);
 
-  /** Runs the image tower over prepared images, `maxBatch` per session run. */
-  async function runImageTower(pixels: Buffer[]): Promise<Float32Array[]> {
+  /** Runs the image tower over the views of prepared images, `maxBatch` views per session run; one vector per view. */
+  async function runImageTower(prepared: PreparedViews[]): Promise<Float32Array[]> {
     const size = 3 * tower.width * tower.height;
+    const views = prepared.flatMap(({ tensor, count }) => Array.from({ length: count }, (_, i) => tensor.subarray(i * size, (i + 1) * size)));
     const out: Float32Array[] = [];
-    for (let start = 0; start < pixels.length; start += tower.maxBatch) {
-      const batch = pixels.slice(start, start + tower.maxBatch);
+    for (let start = 0; start < views.length; start += tower.maxBatch) {
+      const batch = views.slice(start, start + tower.maxBatch);
       const input = new Float32Array(batch.length * size);
-      batch.forEach((p, i) => normalise(p, tower, input, i * size));
+      batch.forEach((view, i) => input.set(view, i * size));
       const result = await image.session.run({ [tower.input]: new ort.Tensor('float32', input, [batch.length, 3, tower.height, tower.width]) });
       const values = result[tower.output];
       if (!values) throw new Error(`image tower of ${manifest.id}: no output named '${tower.output}'`);
@@ -144,37 +156,22 @@ export async function loadEmbedder(manifestPath?: string, options: LoadEmbedderO
     return out;
   }
 
-  /** The views of one image: the global view first, then its patches when it is larger than the input. */
-  async function views(raw: RawImage, multiPatch: boolean): Promise<Buffer[]> {
-    const list = [await resizeForTower(raw, tower)];
-    if (multiPatch && (raw.width > tower.width || raw.height > tower.height)) {
-      const pw = Math.min(tower.width, raw.width);
-      const ph = Math.min(tower.height, raw.height);
-      for (const top of patchOrigins(raw.height, ph, MULTI_PATCH.stride)) {
-        for (const left of patchOrigins(raw.width, pw, MULTI_PATCH.stride)) {
-          list.push(await resizeForTower(await extractPatch(raw, left, top, pw, ph), tower));
-        }
-      }
-    }
-    return list;
-  }
-
   async function embedImagesSettled(images: (ImageInput | RawImage)[], { multiPatch = true }: ImageOptions = {}): Promise<Settled[]> {
     const prepared = await Promise.all(
       images.map(async (input) => {
         try {
-          return await views(await asRawImage(input), multiPatch);
+          return await prepareViews(await asRawImage(input), tower, multiPatch ? MULTI_PATCH.stride : null);
         } catch (error) {
           const name = typeof input === 'string' ? input : Buffer.isBuffer(input) ? `image buffer of ${input.length} bytes` : `image of ${input.width}×${input.height} pixels`;
           return new Error(`${name}: cannot read the image (${(error as Error).message})`, { cause: error });
         }
       }),
     );
-    const vectors = await runImageTower(prepared.flatMap((p) => (p instanceof Error ? [] : p)));
+    const vectors = await runImageTower(prepared.filter((p): p is PreparedViews => !(p instanceof Error)));
     let at = 0;
-    return prepared.map((list) => {
-      if (list instanceof Error) return { error: list };
-      const [global, ...patches] = vectors.slice(at, (at += list.length)).map((v) => l2Normalise(v));
+    return prepared.map((views) => {
+      if (views instanceof Error) return { error: views };
+      const [global, ...patches] = vectors.slice(at, (at += views.count)).map((v) => l2Normalise(v));
       if (patches.length === 0) return { vector: global!, patches: 0 };
       const fused = new Float32Array(imageDim);
       for (let i = 0; i < imageDim; i++) {

@@ -44,6 +44,8 @@ export async function loadQueryEmbedder(workspace: string, options: { provider?:
     cacheDir: modelCache,
     // A lexicon text tower uses the vocabulary and IDF these embeddings were made with.
     textVocabularyPath: join(generation, TEXT_VOCABULARY_FILE),
+    // A query photo's tower run stays off the caller's thread (Electron's main process, the HTTP service).
+    imageTowerOnWorker: true,
   });
   // Unaligned towers: typed queries also score crops by pixels through the map phase 3 fitted (none: as before).
   const alignment = info.aligned ? null : await readAlignment(generation).catch(async (error: unknown) => {

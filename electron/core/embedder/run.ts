@@ -115,7 +115,8 @@ export async function embedWorkspace(options: RunEmbeddingsOptions): Promise<Emb
   const { embeddingsDir, modelCache } = workspacePaths(options.workspace);
   // A lexicon text tower fits its vocabulary and IDF on the contexts it embeds (ignored by other towers).
   const textCorpus = crops.flatMap((c) => textOf(c) ?? []);
-  const embedder = await loadEmbedder(options.manifestPath, { provider: options.provider, fusion: options.fusion, cacheDir: modelCache, textCorpus });
+  // The tower on its own thread: this one decodes and prepares the next batch meanwhile.
+  const embedder = await loadEmbedder(options.manifestPath, { provider: options.provider, fusion: options.fusion, cacheDir: modelCache, textCorpus, imageTowerOnWorker: true });
   try {
     const { fusion, dim, imageDim, textDim } = embedder;
     const loaded = performance.now();
@@ -130,19 +131,32 @@ export async function embedWorkspace(options: RunEmbeddingsOptions): Promise<Emb
       fingerprint: createHash('sha256').update(JSON.stringify({ manifest: embedder.manifest, crops, vocabulary: embedder.textVocabulary?.file })).digest('hex'),
     });
     try {
-      for (let start = checkpoint.done; start < crops.length; start += batchSize) {
-        stopIfAborted(options.signal);
+      const embedBatch = (start: number) => {
         const batch = crops.slice(start, start + batchSize);
-        const inputs = batch.map((c) => ({ image: join(options.workspace, c.crop_path), text: textOf(c) }));
-        const results = await embedder.embedCrops(inputs, { multiPatch });
-        await checkpoint.append(
-          results.map((result, i) =>
-            'error' in result
-              ? { crop: start + i, error: result.error.message }
-              : { crop: start + i, vector: result.vector, image: result.image, text: result.text, patches: result.patches },
-          ),
-        );
-        options.onProgress?.({ phase: 'embed', done: start + batch.length, total: crops.length, current: batch.at(-1)!.crop_id });
+        const results = embedder.embedCrops(batch.map((c) => ({ image: join(options.workspace, c.crop_path), text: textOf(c) })), { multiPatch });
+        // Awaited in order below; a batch left behind by a stop must not surface as an unhandled rejection.
+        results.catch(() => {});
+        return { start, batch, results };
+      };
+      // One batch ahead: the next batch is decoded and its views prepared while the tower runs this one.
+      let ahead = checkpoint.done < crops.length ? embedBatch(checkpoint.done) : null;
+      try {
+        while (ahead) {
+          stopIfAborted(options.signal);
+          const { start, batch, results } = ahead;
+          ahead = start + batchSize < crops.length ? embedBatch(start + batchSize) : null;
+          await checkpoint.append(
+            (await results).map((result, i) =>
+              'error' in result
+                ? { crop: start + i, error: result.error.message }
+                : { crop: start + i, vector: result.vector, image: result.image, text: result.text, patches: result.patches },
+            ),
+          );
+          options.onProgress?.({ phase: 'embed', done: start + batch.length, total: crops.length, current: batch.at(-1)!.crop_id });
+        }
+      } finally {
+        // The sessions are released after this: never under a batch still running.
+        await ahead?.results.catch(() => {});
       }
       const rows = await checkpoint.read();
       const records: CropRecord[] = [];
