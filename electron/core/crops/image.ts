@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { BBox } from '../dataset/model';
 import { TRANSPARENT_BACKGROUND } from '../dataset/photo-background';
+import type { UprightPixels } from '../detector/photo-pixels';
 import { writeFileAtomic } from '../workspace/atomic-write';
 import type { CropConfig } from './config';
 import type { Size } from './geometry';
@@ -10,6 +11,8 @@ export interface DecodedPhoto {
   width: number;
   height: number;
   channels: 1 | 2 | 3 | 4;
+  /** The same pixels for the car locator's models, when they are exactly what those would decode (see UprightPixels). */
+  modelPixels?: UprightPixels | null;
 }
 
 /**
@@ -31,7 +34,10 @@ export async function decodePhoto(path: string, expected: Size): Promise<Decoded
   let pipeline = sharp(path, { failOn: 'error' }).flatten({ background: TRANSPARENT_BACKGROUND });
   if (matches(upright)) pipeline = pipeline.autoOrient();
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: info.channels };
+  const { format } = meta;
+  const plainSrgb = meta.channels === 3 && !meta.hasAlpha && meta.space === 'srgb' && meta.depth === 'uchar' && !meta.hasProfile;
+  const modelPixels = matches(upright) && plainSrgb && info.channels === 3 && (format === 'jpeg' || format === 'png') ? { data, width: info.width, height: info.height, format } : null;
+  return { data, width: info.width, height: info.height, channels: info.channels, modelPixels };
 }
 
 /** Output size for a region: kept when it fits in cropSize, else scaled so its long side is cropSize. */

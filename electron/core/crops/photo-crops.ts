@@ -8,7 +8,7 @@ import type { CropDefect, CropRecord } from './crop-record';
 import { stableCropId } from './crop-id';
 import { clusterDefects, cropRegionForCluster, intersectionArea } from './geometry';
 import { carRatio, gridWindows, maskBounds, type CarRatio, type GridWindow } from './grid';
-import { decodePhoto, writeCrop } from './image';
+import { cropOutputSize, decodePhoto, writeCrop, type DecodedPhoto } from './image';
 
 /** Crop files live here, relative to the workspace root (posix separators: the path is stored in JSON). */
 export const CROP_IMAGES_DIR = 'crops/images';
@@ -20,6 +20,8 @@ export interface PhotoContext {
   photoHash: string;
   /** Crop ids already given on this photo in this run. */
   taken?: Set<string>;
+  /** The photo decoded once for all its crops and its car locator (default: decoded where needed). */
+  decoded?: Promise<DecodedPhoto>;
 }
 
 type BaseFields = Pick<CropRecord, 'source_image' | 'source_path' | 'vehicle_zone' | 'zone_description' | 'zone_area'>;
@@ -44,11 +46,12 @@ function toDefect(shape: Shape & { damageType: DamageType }): CropDefect {
 }
 
 /** One crop per defect cluster. A photo without damage shapes gives none. */
-export async function cropDamagedPhoto(photo: Photo, { workspace, config, photoHash, taken = new Set() }: PhotoContext): Promise<CropRecord[]> {
+export async function cropDamagedPhoto(photo: Photo, { workspace, config, photoHash, taken = new Set(), decoded: given }: PhotoContext): Promise<CropRecord[]> {
   const shapes = damageShapes(photo);
   if (shapes.length === 0) return [];
-  const decoded = await decodePhoto(photo.imagePath, photo);
+  const decoded = await (given ?? decodePhoto(photo.imagePath, photo));
   const records: CropRecord[] = [];
+  const writes: Promise<unknown>[] = [];
   const clusters = clusterDefects(shapes, photo, config);
   for (const cluster of clusters) {
     const region = cropRegionForCluster(
@@ -65,7 +68,8 @@ export async function cropDamagedPhoto(photo: Photo, { workspace, config, photoH
     });
     const cropId = stableCropId(photo.id, photoHash, region, 'defect_cluster', taken);
     const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
-    const size = await writeCrop(join(workspace, cropPath), decoded, region, config);
+    writes.push(writeCrop(join(workspace, cropPath), decoded, region, config));
+    const size = cropOutputSize(region, config.cropSize);
     const present = new Set(inside.map((s) => s.damageType));
     records.push({
       crop_id: cropId,
@@ -85,7 +89,17 @@ export async function cropDamagedPhoto(photo: Photo, { workspace, config, photoH
       car_fallback: false,
     });
   }
+  await settleAll(writes);
   return records;
+}
+
+/**
+ * Waits for every crop write of a photo, then throws the first failure. The writes run together: sharp encodes
+ * them on its threads and their fsyncs overlap, where one after the other each waited for the disk.
+ */
+async function settleAll(writes: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** The located car's mask when the config uses one; a mask of another size than the photo is a bug upstream. */
@@ -123,21 +137,23 @@ export type CarWindow = GridWindow & { car: CarRatio };
 
 /**
  * Writes grid windows of a photo as crops without damage (grids over undamaged photos, clean windows of damaged
- * ones): one decode of the photo, one record per window.
+ * ones): one decode of the photo, one record per window, the crops written together (see settleAll).
  */
 export async function writeGridCrops<W extends CarWindow>(
   photo: Photo,
   windows: readonly W[],
   location: CarLocation,
   origin: 'undamaged_photo_grid' | 'damaged_photo_clean_window',
-  { workspace, config, photoHash, taken = new Set() }: PhotoContext,
+  { workspace, config, photoHash, taken = new Set(), decoded: given }: PhotoContext,
 ): Promise<CropRecord[]> {
-  const decoded = await decodePhoto(photo.imagePath, photo);
+  const decoded = await (given ?? decodePhoto(photo.imagePath, photo));
   const records: CropRecord[] = [];
+  const writes: Promise<unknown>[] = [];
   for (const w of windows) {
     const cropId = stableCropId(photo.id, photoHash, w.window, origin, taken);
     const cropPath = `${CROP_IMAGES_DIR}/${cropId}.jpg`;
-    const size = await writeCrop(join(workspace, cropPath), decoded, w.window, config);
+    writes.push(writeCrop(join(workspace, cropPath), decoded, w.window, config));
+    const size = cropOutputSize(w.window, config.cropSize);
     records.push({
       crop_id: cropId,
       crop_path: cropPath,
@@ -156,5 +172,6 @@ export async function writeGridCrops<W extends CarWindow>(
       car_fallback: location.method === 'fallback_center',
     });
   }
+  await settleAll(writes);
   return records;
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset, Photo } from '../dataset/model';
 import type { CarLocator } from '../detector/car-locator';
@@ -10,12 +9,13 @@ import type { WorkspaceSource } from '../workspace/manifest';
 import { recordPhaseOutcome } from '../workspace/phase-record';
 import { workspacePaths } from '../workspace/workspace';
 import { cropCleanWindows } from './clean-windows';
-import { photoFileHash } from './crop-id';
 import { resolveCropConfig, type CropConfig, type CropConfigInput } from './config';
 import type { CropRecord } from './crop-record';
 import { readCropsMetadata, writeCropsMetadata, type CropsMetadata, type PhotoCropEntry } from './metadata';
 import { removeUnlistedCropImages } from './orphans';
+import type { DecodedPhoto } from './image';
 import { cropDamagedPhoto, cropUndamagedPhoto, damageShapes } from './photo-crops';
+import { planPhoto, type PhotoPlan } from './photo-plan';
 import { summarizeCrops, type CropsSummary } from './summary';
 
 export type { CropsSummary } from './summary';
@@ -158,28 +158,43 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
   let sinceCheckpoint = 0;
   const failures: CropsSummary['failures'] = [];
   let visitedAll = false;
+  const isUpToDate = (photo: Photo, hash: string): boolean => {
+    const before = previousEntries.get(photo.id);
+    const beforeCrops = previousCrops.get(photo.id) ?? [];
+    return (
+      !force &&
+      before !== undefined &&
+      before.status !== 'failed' &&
+      before.input_hash === hash &&
+      before.crops === beforeCrops.length &&
+      beforeCrops.every((c) => existsSync(join(paths.root, c.crop_path)))
+    );
+  };
+  const plan = (index: number): Promise<PhotoPlan> | null => {
+    const photo = dataset.photos[index];
+    if (!photo) return null;
+    const planned = planPhoto(photo, configKey, (hash) => isUpToDate(photo, hash));
+    planned.catch(() => {}); // seen when its turn comes
+    return planned;
+  };
+  let next = plan(0);
   try {
     for (const [index, photo] of dataset.photos.entries()) {
       signal?.throwIfAborted();
+      const planned = next!;
+      // The next photo is hashed and decoded (on sharp's threads) while this one is cropped and its models run.
+      next = plan(index + 1);
       let hash = '';
       try {
-        const fileHash = await photoFileHash(photo.imagePath);
-        hash = await inputHash(photo, fileHash, configKey);
-        const before = previousEntries.get(photo.id);
+        const { fileHash, hash: photoHash, upToDate, decoded } = await planned;
+        hash = photoHash;
         const beforeCrops = previousCrops.get(photo.id) ?? [];
-        const upToDate =
-          !force &&
-          before !== undefined &&
-          before.status !== 'failed' &&
-          before.input_hash === hash &&
-          before.crops === beforeCrops.length &&
-          beforeCrops.every((c) => existsSync(join(paths.root, c.crop_path)));
         if (upToDate) {
-          entries.set(photo.id, before);
+          entries.set(photo.id, previousEntries.get(photo.id)!);
           crops.set(photo.id, beforeCrops);
           skipped++;
         } else {
-          const { records, entry } = await cropPhoto(photo, hash, fileHash, paths.root, config, getLocator);
+          const { records, entry } = await cropPhoto(photo, hash, fileHash, paths.root, config, getLocator, decoded);
           queueStale(staleFiles, beforeCrops, records);
           entries.set(photo.id, entry);
           crops.set(photo.id, records);
@@ -205,6 +220,8 @@ async function cropWorkspace(options: RunCropsOptions): Promise<CropsSummary> {
     }
     visitedAll = true;
   } finally {
+    // Nothing left running: a photo planned ahead of a stop is let finish decoding, and dropped.
+    await (await next?.catch(() => null))?.decoded?.catch(() => {});
     // Also on abort or an unexpected error: whatever finished is kept for the next run, and recorded as interrupted.
     await save();
     const written = [...crops.values()].flat();
@@ -237,8 +254,11 @@ async function cropPhoto(
   workspace: string,
   config: CropConfig,
   getLocator: () => Promise<CarLocator>,
+  decoded: Promise<DecodedPhoto> | null,
 ): Promise<{ records: CropRecord[]; entry: PhotoCropEntry }> {
-  const context = { workspace, config, photoHash, taken: new Set<string>() };
+  const context = { workspace, config, photoHash, taken: new Set<string>(), decoded: decoded ?? undefined };
+  // The models take the decoded pixels where they are exactly what they would decode themselves.
+  const locate = async (locator: CarLocator) => locator.locate(photo.imagePath, (await decoded)?.modelPixels ?? undefined);
   const base = { id: photo.id, file: photo.fileName, path: photo.imagePath, state: photo.state, input_hash: hash };
   if (photo.state === 'damaged') {
     const records = await cropDamagedPhoto(photo, context);
@@ -247,12 +267,12 @@ async function cropPhoto(
     if (!enabled || maxPerPhoto === 0 || damageShapes(photo).length === 0) {
       return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length } };
     }
-    const location = await (await getLocator()).locate(photo.imagePath);
+    const location = await locate(await getLocator());
     records.push(...(await cropCleanWindows(photo, location, context)));
     const car = { method: location.method, score: location.score, className: location.className };
     return { records, entry: { ...base, status: records.length ? 'done' : 'no_crops', crops: records.length, car } };
   }
-  const location = await (await getLocator()).locate(photo.imagePath);
+  const location = await locate(await getLocator());
   const records = await cropUndamagedPhoto(photo, location, context);
   return {
     records,
@@ -267,29 +287,6 @@ async function cropPhoto(
 
 function failedEntry(photo: Photo, hash: string, message: string): PhotoCropEntry {
   return { id: photo.id, file: photo.fileName, path: photo.imagePath, state: photo.state, status: 'failed', crops: 0, error: message, input_hash: hash };
-}
-
-/**
- * What decides a photo's crops: the image bytes (their sha256, also the base of the crop ids), its annotation files' bytes, the crop config (clean-window
- * settings included, and whether a locator was there to place them), and what the loader derived from outside
- * the annotation (state, zone from a zone table, damage types from a label map), so changing a label map or a zone
- * table also redoes the photo.
- */
-async function inputHash(photo: Photo, fileHash: string, configKey: string): Promise<string> {
-  const hash = createHash('sha256');
-  hash.update(fileHash);
-  for (const file of [...photo.annotationFiles].sort()) {
-    hash.update(file);
-    hash.update(await readFile(file));
-  }
-  // Shapes from no file of the photo's own (a COCO file, shared by every photo) count by their points instead:
-  // that file's bytes would redo every photo on any edit of it.
-  if (photo.annotationFiles.length === 0 && photo.shapes.length > 0) hash.update(JSON.stringify(photo.shapes.map((s) => [s.label, s.points])));
-  hash.update(configKey);
-  hash.update(
-    JSON.stringify({ state: photo.state, zone: photo.zone, types: photo.shapes.map((s) => s.damageType) }),
-  );
-  return hash.digest('hex');
 }
 
 /** Crop files of a photo's previous run that the new run did not write again (e.g. fewer clusters). */

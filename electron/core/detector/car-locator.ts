@@ -1,4 +1,5 @@
 import type { BBox } from '../dataset/model';
+import type { UprightPixels } from './photo-pixels';
 
 /**
  * Where the main car of an undamaged photo is. Phase 1's grid branch only depends on this contract;
@@ -25,7 +26,8 @@ export interface CarMask {
 }
 
 export interface CarLocator {
-  locate(imagePath: string): Promise<CarLocation>;
+  /** `pixels`: the photo already decoded by the caller, so the models need not decode it again. */
+  locate(imagePath: string, pixels?: UprightPixels): Promise<CarLocation>;
   /** Release ONNX sessions. */
   dispose(): Promise<void>;
 }

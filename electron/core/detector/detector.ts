@@ -1,9 +1,9 @@
-import sharp from 'sharp';
 import type { BBox } from '../dataset/model';
 import { decodeYolov8, decodeYolox, nms } from './decode';
 import { letterbox, toSource, type Letterbox } from './geometry';
 import { readDetectorManifest, type DetectorManifest } from './manifest';
 import { createSession, ort } from './onnx-session';
+import { resizeSource, type UprightPixels } from './photo-pixels';
 import { uprightSize } from './upright-size';
 
 export interface Detection {
@@ -40,12 +40,15 @@ export class Detector {
     return new Detector(manifest, await createSession(manifest.modelPath));
   }
 
-  /** Letterboxed NCHW tensor in the manifest's channel order and scale, with what is needed to undo it. */
-  async prepare(image: string | Buffer): Promise<PreparedInput> {
+  /**
+   * Letterboxed NCHW tensor in the manifest's channel order and scale, with what is needed to undo it. `pixels`:
+   * the photo already decoded by the caller, used instead of decoding it again where that gives the same input.
+   */
+  async prepare(image: string | Buffer, pixels?: UprightPixels): Promise<PreparedInput> {
     const { input } = this.manifest;
-    const source = await uprightSize(image);
-    const upright = sharp(image).autoOrient();
+    const source = pixels ? { width: pixels.width, height: pixels.height } : await uprightSize(image);
     const lb = letterbox(source, input, input.letterbox);
+    const upright = resizeSource(image, pixels, lb);
     const pad = { r: input.padValue, g: input.padValue, b: input.padValue };
     const { data } = await upright
       .removeAlpha()
@@ -68,8 +71,8 @@ export class Detector {
     return { tensor, letterbox: lb, source };
   }
 
-  async detect(image: string | Buffer, options: DetectOptions = {}): Promise<Detection[]> {
-    const prepared = await this.prepare(image);
+  async detect(image: string | Buffer, options: DetectOptions = {}, pixels?: UprightPixels): Promise<Detection[]> {
+    const prepared = await this.prepare(image, pixels);
     return this.decode(await this.infer(prepared), prepared, options);
   }
 

@@ -3,6 +3,7 @@ import type { CarLocation, CarLocator } from './car-locator';
 import { DEFAULT_SCORE_THRESHOLD, Detector, type Detection } from './detector';
 import { area, expandAndClamp } from './geometry';
 import { findSegmenterManifest } from './manifest';
+import type { UprightPixels } from './photo-pixels';
 import { CarSegmenter } from './segmenter';
 import { uprightSize } from './upright-size';
 
@@ -12,6 +13,7 @@ export { decodeYolov8, decodeYolox, nms, type RawDetection } from './decode';
 export { expandAndClamp, letterbox, toModel, toSource, type Letterbox } from './geometry';
 export { DEFAULT_DETECTOR_MANIFEST, DEFAULT_SEGMENTER_MANIFEST, readDetectorManifest, readSegmenterManifest } from './manifest';
 export type { CarLocation, CarLocator, CarMask } from './car-locator';
+export type { UprightPixels } from './photo-pixels';
 
 /**
  * COCO classes that count as the main car by default: car + truck. COCO labels pickups and many SUVs "truck":
@@ -65,11 +67,11 @@ export async function createCarLocator(options: CarLocatorOptions = {}): Promise
   const margin = options.margin ?? DEFAULT_MARGIN;
   const fallbackShare = options.fallbackShare ?? DEFAULT_FALLBACK_SHARE;
   return {
-    async locate(imagePath: string): Promise<CarLocation> {
+    async locate(imagePath: string, pixels?: UprightPixels): Promise<CarLocation> {
       const [detections, mask, size] = await Promise.all([
-        detector.detect(imagePath, { scoreThreshold: options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD, nmsIou: options.nmsIou }),
-        segmenter ? segmenter.carMask(imagePath) : Promise.resolve(null),
-        uprightSize(imagePath),
+        detector.detect(imagePath, { scoreThreshold: options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD, nmsIou: options.nmsIou }, pixels),
+        segmenter ? segmenter.carMask(imagePath, pixels) : Promise.resolve(null),
+        pixels ? { width: pixels.width, height: pixels.height } : uprightSize(imagePath),
       ]);
       const main = pickMainCar(detections, classes);
       if (!main) return { method: 'fallback_center', box: centralRegion(size, fallbackShare), score: 0, className: null, mask };

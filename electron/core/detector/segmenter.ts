@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { CarMask } from './car-locator';
 import { readSegmenterManifest, type SegmenterManifest } from './manifest';
 import { createSession, ort } from './onnx-session';
+import { resizeSource, type UprightPixels } from './photo-pixels';
 import { uprightSize } from './upright-size';
 
 export interface PreparedSegmenterInput {
@@ -25,17 +26,19 @@ export class CarSegmenter {
     return new CarSegmenter(manifest, await createSession(manifest.modelPath));
   }
 
-  async carMask(image: string | Buffer): Promise<CarMask> {
-    const prepared = await this.prepare(image);
+  async carMask(image: string | Buffer, pixels?: UprightPixels): Promise<CarMask> {
+    const prepared = await this.prepare(image, pixels);
     return this.toMask(await this.infer(prepared), prepared.source);
   }
 
-  /** The whole photo squeezed to the square input: the network was trained that way, so no letterbox. */
-  async prepare(image: string | Buffer): Promise<PreparedSegmenterInput> {
+  /**
+   * The whole photo squeezed to the square input: the network was trained that way, so no letterbox. `pixels`: the
+   * photo already decoded by the caller, used instead of decoding it again where that gives the same input.
+   */
+  async prepare(image: string | Buffer, pixels?: UprightPixels): Promise<PreparedSegmenterInput> {
     const { input } = this.manifest;
-    const source = await uprightSize(image);
-    const { data } = await sharp(image)
-      .autoOrient()
+    const source = pixels ? { width: pixels.width, height: pixels.height } : await uprightSize(image);
+    const { data } = await resizeSource(image, pixels, input)
       .removeAlpha()
       .toColourspace('srgb')
       .resize(input.width, input.height, { fit: 'fill' })
@@ -69,24 +72,12 @@ export class CarSegmenter {
     const [oh, ow, classes] = nhwc ? [d1!, d2!, d3!] : [d2!, d3!, d1!];
     const values = logits.values;
     const plane = oh * ow;
-    // Element (pixel p, class c) sits at p * pixelStep + c * classStep in either layout.
-    const [pixelStep, classStep] = nhwc ? [classes, 1] : [1, plane];
-    const isCar = new Uint8Array(classes);
-    for (const c of carClassIndices) if (c < classes) isCar[c] = 1;
+    // 255 for a car class, 0 else: the argmax's class maps straight to the low-resolution mask's byte.
+    const carByte = new Uint8Array(classes);
+    for (const c of carClassIndices) if (c < classes) carByte[c] = 255;
     const small = Buffer.alloc(plane);
-    for (let p = 0; p < plane; p++) {
-      const base = p * pixelStep;
-      let best = 0;
-      let bestValue = values[base]!;
-      for (let c = 1; c < classes; c++) {
-        const value = values[base + c * classStep]!;
-        if (value > bestValue) {
-          bestValue = value;
-          best = c;
-        }
-      }
-      small[p] = isCar[best] ? 255 : 0;
-    }
+    if (nhwc) argmaxContiguous(values, plane, classes, carByte, small);
+    else argmaxPlanar(values, plane, classes, carByte, small);
     // Upscale the low-resolution mask smoothly, then threshold at half, so edges are not blocky steps.
     const full = await sharp(small, { raw: { width: ow, height: oh, channels: 1 } })
       .resize(size.width, size.height, { fit: 'fill', kernel: 'linear' })
@@ -94,7 +85,7 @@ export class CarSegmenter {
       .raw()
       .toBuffer();
     const mask = new Uint8Array(size.width * size.height);
-    for (let i = 0; i < mask.length; i++) mask[i] = full[i]! >= 128 ? 1 : 0;
+    thresholdHalf(full, mask);
     return { width: size.width, height: size.height, data: mask };
   }
 
@@ -107,4 +98,50 @@ export function maskShare(mask: CarMask): number {
   let car = 0;
   for (const v of mask.data) car += v;
   return car / mask.data.length;
+}
+
+/** Per pixel, the byte of its best class (the first of equal ones), when a pixel's class scores are contiguous (NHWC). */
+function argmaxContiguous(values: Float32Array, plane: number, classes: number, byteOf: Uint8Array, out: Uint8Array): void {
+  for (let p = 0, base = 0; p < plane; p++, base += classes) {
+    let best = 0;
+    let bestValue = values[base]!;
+    for (let c = 1; c < classes; c++) {
+      const value = values[base + c]!;
+      if (value > bestValue) {
+        bestValue = value;
+        best = c;
+      }
+    }
+    out[p] = byteOf[best]!;
+  }
+}
+
+/** As argmaxContiguous for one plane per class (NCHW): planes are swept in order, so memory is read sequentially. */
+function argmaxPlanar(values: Float32Array, plane: number, classes: number, byteOf: Uint8Array, out: Uint8Array): void {
+  const bestValue = values.slice(0, plane);
+  const best = new Uint16Array(plane);
+  for (let c = 1; c < classes; c++) {
+    const offset = c * plane;
+    for (let p = 0; p < plane; p++) {
+      const value = values[offset + p]!;
+      if (value > bestValue[p]!) {
+        bestValue[p] = value;
+        best[p] = c;
+      }
+    }
+  }
+  for (let p = 0; p < plane; p++) out[p] = byteOf[best[p]!]!;
+}
+
+/** 1 where a byte is ≥ 128, else 0: its top bit, taken four bytes at a time where the buffers allow it. */
+function thresholdHalf(bytes: Buffer, out: Uint8Array): void {
+  let done = 0;
+  if (bytes.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
+    const words = Math.floor(out.length / 4);
+    const from = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
+    const to = new Uint32Array(out.buffer, out.byteOffset, words);
+    for (let i = 0; i < words; i++) to[i] = (from[i]! >>> 7) & 0x01010101;
+    done = words * 4;
+  }
+  for (let i = done; i < out.length; i++) out[i] = bytes[i]! >>> 7;
 }
