@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-debian_packages=(libfaiss-dev libopenblas-dev g++ chromium fonts-dejavu-core python3-numpy python3-faiss)
+debian_packages=(libfaiss-dev libopenblas-dev g++ patch chromium fonts-dejavu-core python3-numpy python3-faiss)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,5 +38,12 @@ if (index.search([0, 1], 1).labels[0] !== 1) throw new Error('faiss-node answere
 // 32 queries at once take faiss's BLAS path: a binding without BLAS would die here, not in the middle of a run.
 const batch = index.search(Array.from({ length: 64 }, (_, i) => i % 2), 1).labels;
 if (batch.length !== 32 || batch.some((label) => label !== 1)) throw new Error('faiss-node batch search answered wrongly');
+// The patched binding (scripts/native/faiss-node.patch): Float32Array in place, a bitmap filter, a row subset.
+const { Index, MetricType } = require('faiss-node');
+const typed = Index.fromFactory(2, 'Flat', MetricType.METRIC_INNER_PRODUCT);
+typed.add(Float32Array.of(1, 0, 0, 1, 0.9, 0.1));
+if (typed.search(Float32Array.of(0, 1), 1).labels[0] !== 1) throw new Error('faiss-node Float32Array search answered wrongly');
+if (typed.search(Float32Array.of(1, 0), 1, { allowed: Uint8Array.of(0b110) }).labels[0] !== 2) throw new Error('faiss-node filtered search answered wrongly');
+if (typed.searchSubset(Float32Array.of(1, 0), 1, Int32Array.of(1, 2)).labels[0] !== 2) throw new Error('faiss-node subset search answered wrongly');
 console.log('setup: sharp, onnxruntime-node and faiss-node load');
 "

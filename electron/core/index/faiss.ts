@@ -1,89 +1,103 @@
 import { createRequire } from 'node:module';
 import type * as FaissNode from 'faiss-node';
+import { writeFileAtomicVia } from '../workspace/atomic-write';
+import type { RowSet } from './row-set';
 
-// faiss-node is a CommonJS N-API addon; createRequire loads it the same way under tsx, Vitest and Electron.
+// faiss-node is a CommonJS N-API addon; createRequire loads it the same way under tsx, Vitest and Electron. Setup
+// compiles it with scripts/native/faiss-node.patch (Float32Array input, filters, subset search; faiss-node.d.ts).
 const faiss = createRequire(import.meta.url)('faiss-node') as typeof FaissNode;
 
 export type FaissIndex = FaissNode.Index;
-export type IndexType = 'flat' | 'hnsw';
+export type IndexType = 'flat' | 'hnsw' | 'ivf';
 
-/** HNSW with M = 32 over uncompressed vectors, with domain.md's efConstruction and efSearch. */
-export const HNSW_FACTORY = 'HNSW32,Flat';
+/** How an index is made and searched; config.json records it, and the index file itself carries the parameters. */
+export interface FaissPlan {
+  type: IndexType;
+  /** faiss index_factory string. */
+  factory: string;
+  hnsw: { m: number; efConstruction: number; efSearch: number } | null;
+  /** trainRows: how many vectors (an even spread) train the coarse quantizer. */
+  ivf: { nlist: number; nprobe: number; trainRows: number } | null;
+}
+
+/** HNSW over uncompressed vectors: the graph's neighbours per node, and domain.md's construction / search beams. */
 export const HNSW_M = 32;
 export const HNSW_EF_CONSTRUCTION = 200;
 export const HNSW_EF_SEARCH = 64;
-
-interface HnswFields {
-  efConstruction: number;
-  efSearch: number;
-  /** Byte offset of efConstruction in the serialised index; efSearch follows it. */
-  offset: number;
-}
+/** IVF training: faiss wants ≥ 39 points per list; more only slows k-means. */
+const IVF_TRAIN_PER_LIST = 50;
 
 /**
- * Finds efConstruction/efSearch in a serialised IndexHNSWFlat (faiss write_index layout: "IHNf", index
- * header, then HNSW's vectors assign_probas, cum_nneighbor_per_level, levels, offsets, neighbors, each a
- * uint64 count plus items, then entry_point, max_level, efConstruction, efSearch, upper_beam as int32).
+ * IVF lists: about 2·√n (faiss suggests 4–16·√n for speed at scale; fewer lists keep k-means and the assignment of
+ * every vector cheap on two cores: 7 s to build 100k × 704 here). nprobe: at least 16 lists, and 1/128 of them at
+ * scale; in bench/index.ts 10 of 632 lists already gave recall@10 0.999 at 100k × 704, while a small index of short
+ * vectors needs a larger share (5k × 64: 16 of 141 lists for 0.92).
  */
-function hnswFields(buffer: Buffer): HnswFields {
-  if (buffer.toString('latin1', 0, 4) !== 'IHNf') throw new Error('not a serialised IndexHNSWFlat');
-  let at = 4 + 4 + 8 + 8 + 8 + 1; // fourcc, d, ntotal, two dummies, is_trained
-  const metric = buffer.readInt32LE(at);
-  at += 4 + (metric > 1 ? 4 : 0);
-  for (const itemBytes of [8, 4, 4, 8, 4]) at += 8 + Number(buffer.readBigUInt64LE(at)) * itemBytes;
-  at += 8; // entry_point, max_level
-  return { efConstruction: buffer.readInt32LE(at), efSearch: buffer.readInt32LE(at + 4), offset: at };
+export function ivfLists(rows: number): { nlist: number; nprobe: number } {
+  const nlist = Math.max(1, Math.min(65_536, Math.round(2 * Math.sqrt(rows))));
+  return { nlist, nprobe: Math.min(nlist, Math.max(16, Math.ceil(nlist / 128))) };
 }
 
-/**
- * faiss-node exposes no way to set efConstruction or efSearch (no ParameterSpace; the factory string only
- * takes M, and a larger k does not widen the search, which stops after efSearch candidates). Both are
- * stored in the serialised index, so an empty index is serialised, the two fields are rewritten, and the
- * index is read back before any vector is added. The faiss defaults (40, 16) are checked first so that a
- * different faiss layout fails loudly instead of corrupting the index.
- */
-function emptyHnsw(dim: number): FaissIndex {
-  const buffer = Buffer.from(
-    faiss.Index.fromFactory(dim, HNSW_FACTORY, faiss.MetricType.METRIC_INNER_PRODUCT).toBuffer(),
-  );
-  const fields = hnswFields(buffer);
-  if (fields.efConstruction !== 40 || fields.efSearch !== 16) {
-    throw new Error(`unexpected faiss HNSW layout (efConstruction ${fields.efConstruction}, efSearch ${fields.efSearch})`);
+/** The factory and parameters for an index type over `rows` vectors. */
+export function planIndex(type: IndexType, rows: number): FaissPlan {
+  if (type === 'flat') return { type, factory: 'Flat', hnsw: null, ivf: null };
+  if (type === 'hnsw') {
+    return { type, factory: `HNSW${HNSW_M},Flat`, hnsw: { m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, efSearch: HNSW_EF_SEARCH }, ivf: null };
   }
-  buffer.writeInt32LE(HNSW_EF_CONSTRUCTION, fields.offset);
-  buffer.writeInt32LE(HNSW_EF_SEARCH, fields.offset + 4);
-  return faiss.Index.fromBuffer(buffer);
+  const { nlist, nprobe } = ivfLists(rows);
+  return { type, factory: `IVF${nlist},Flat`, hnsw: null, ivf: { nlist, nprobe, trainRows: Math.min(rows, nlist * IVF_TRAIN_PER_LIST) } };
 }
 
-/** efConstruction and efSearch as an HNSW index really has them (read from its serialised form). */
-export function hnswParams(index: FaissIndex): { efConstruction: number; efSearch: number } {
-  const { efConstruction, efSearch } = hnswFields(index.toBuffer());
-  return { efConstruction, efSearch };
-}
-
-/** faiss-node copies its input from a JS array; batches keep that transient array small at 100k × 512. */
-const ADD_BATCH_VALUES = 1 << 22;
-
-export function createFaissIndex(type: IndexType, vectors: Float32Array, dim: number): FaissIndex {
-  const index =
-    type === 'flat'
-      ? new faiss.IndexFlatIP(dim)
-      : emptyHnsw(dim);
-  const rowsPerBatch = Math.max(1, Math.floor(ADD_BATCH_VALUES / dim));
+/** An even spread of `count` rows of a row-major matrix, copied into one block (IVF training input). */
+function sampleRows(vectors: Float32Array, dim: number, count: number): Float32Array {
   const rows = vectors.length / dim;
-  for (let start = 0; start < rows; start += rowsPerBatch) {
-    const end = Math.min(rows, start + rowsPerBatch);
-    index.add(Array.from(vectors.subarray(start * dim, end * dim)));
+  if (count >= rows) return vectors;
+  const out = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) {
+    const row = Math.floor((i * rows) / count);
+    out.set(vectors.subarray(row * dim, (row + 1) * dim), i * dim);
   }
+  return out;
+}
+
+/**
+ * An inner-product index over `vectors` (row i gets label i). The vectors go to faiss as they are (a Float32Array is
+ * read in place by the patched binding), with its parameters set on the index before anything is added.
+ */
+export function createFaissIndex(planOrType: FaissPlan | IndexType, vectors: Float32Array, dim: number): FaissIndex {
+  const rows = vectors.length / dim;
+  const plan = typeof planOrType === 'string' ? planIndex(planOrType, rows) : planOrType;
+  const index = faiss.Index.fromFactory(dim, plan.factory, faiss.MetricType.METRIC_INNER_PRODUCT);
+  if (plan.hnsw) {
+    index.setEfConstruction(plan.hnsw.efConstruction);
+    index.setEfSearch(plan.hnsw.efSearch);
+  }
+  if (plan.ivf) {
+    if (rows < plan.ivf.nlist) throw new Error(`an IVF index of ${plan.ivf.nlist} lists needs at least as many vectors, got ${rows}`);
+    index.train(sampleRows(vectors, dim, plan.ivf.trainRows));
+    index.setNprobe(plan.ivf.nprobe);
+  }
+  if (rows > 0) index.add(vectors);
   return index;
 }
 
-export function faissToBuffer(index: FaissIndex): Buffer {
-  return index.toBuffer();
+/** What the index searches with, read from the index itself (efSearch, nprobe survive a write / read). */
+export function faissParameters(index: FaissIndex): FaissNode.IndexParameters {
+  return index.parameters();
 }
 
-export function faissFromBuffer(buffer: Buffer): FaissIndex {
-  return faiss.Index.fromBuffer(buffer);
+/** Reads an index file through faiss's own I/O (no Node buffer, so no 2 GiB limit). */
+export function readFaissIndex(path: string): FaissIndex {
+  try {
+    return faiss.Index.read(path);
+  } catch (error) {
+    throw new Error(`${path}: not a readable faiss index (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** Writes an index file through faiss's own I/O, atomically (temp file, fsync, rename, folder fsync). */
+export async function writeFaissIndex(index: FaissIndex, path: string): Promise<void> {
+  await writeFileAtomicVia(path, (temp) => index.write(temp));
 }
 
 export interface Neighbour {
@@ -91,33 +105,51 @@ export interface Neighbour {
   score: number;
 }
 
-/** Top-k by inner product; k is clamped to the index size (faiss-node refuses k > ntotal). */
-export function faissSearch(index: FaissIndex, query: Float32Array, k: number): Neighbour[] {
-  return faissSearchMany(index, query, k)[0] ?? [];
+export interface FaissSearchOptions {
+  /** Only these rows may answer (faiss IDSelectorBitmap). */
+  allowed?: RowSet | null;
+  /** HNSW: candidates kept during the search; defaults to the index's own. */
+  efSearch?: number;
+  /** IVF: lists visited; defaults to the index's own. */
+  nprobe?: number;
 }
 
-/** Queries per faiss call: bounds the transient JS array faiss-node copies the queries from. */
-const SEARCH_BATCH_VALUES = 1 << 21;
+/** Top-k by inner product; k is clamped to the index size (faiss-node refuses k > ntotal). */
+export function faissSearch(index: FaissIndex, query: Float32Array, k: number, options: FaissSearchOptions = {}): Neighbour[] {
+  return faissSearchMany(index, query, k, options)[0] ?? [];
+}
 
-/** Top-k of each row of `queries` (row-major, the index's dimension), searched in batches; k clamped as above. */
-export function faissSearchMany(index: FaissIndex, queries: Float32Array, k: number, batchValues = SEARCH_BATCH_VALUES): Neighbour[][] {
-  const dim = index.getDimension();
-  const count = queries.length / dim;
-  const n = Math.min(k, index.ntotal());
-  if (n <= 0) return Array.from({ length: count }, () => []);
+/** Top-k of each row of `queries` (row-major, the index's dimension), in one faiss call; k clamped as above. */
+export function faissSearchMany(index: FaissIndex, queries: Float32Array, k: number, options: FaissSearchOptions = {}): Neighbour[][] {
+  const count = queries.length / index.getDimension();
+  const n = Math.min(k, index.ntotal(), options.allowed?.size ?? Infinity);
+  if (n <= 0 || count === 0) return Array.from({ length: count }, () => []);
+  const params: FaissNode.SearchParams = {};
+  if (options.allowed) params.allowed = options.allowed.bits;
+  if (options.efSearch !== undefined) params.efSearch = options.efSearch;
+  if (options.nprobe !== undefined) params.nprobe = options.nprobe;
+  const { labels, distances } = index.search(queries, n, params);
+  return collect(labels, distances, count, n);
+}
+
+/** The exact top-k among `rows` for each query (faiss's distance computer over those rows alone), best first. */
+export function faissSubsetSearch(index: FaissIndex, queries: Float32Array, k: number, rows: Int32Array): Neighbour[][] {
+  const count = queries.length / index.getDimension();
+  const n = Math.min(k, rows.length);
+  if (n <= 0 || count === 0) return Array.from({ length: count }, () => []);
+  const { labels, distances } = index.searchSubset(queries, n, rows);
+  return collect(labels, distances, count, n);
+}
+
+function collect(labels: Float64Array, distances: Float32Array, count: number, k: number): Neighbour[][] {
   const out: Neighbour[][] = [];
-  const perBatch = Math.max(1, Math.floor(batchValues / dim));
-  for (let start = 0; start < count; start += perBatch) {
-    const end = Math.min(count, start + perBatch);
-    const { labels, distances } = index.search(Array.from(queries.subarray(start * dim, end * dim)), n);
-    for (let q = 0; q < end - start; q++) {
-      const hits: Neighbour[] = [];
-      for (let i = q * n; i < (q + 1) * n; i++) {
-        // HNSW pads with -1 when its beam reached fewer than k vectors.
-        if (labels[i]! >= 0) hits.push({ row: labels[i]!, score: distances[i]! });
-      }
-      out.push(hits);
+  for (let q = 0; q < count; q++) {
+    const hits: Neighbour[] = [];
+    for (let i = q * k; i < (q + 1) * k; i++) {
+      // faiss pads with -1 when fewer than k were found (an HNSW beam, an IVF probe, a selector).
+      if (labels[i]! >= 0) hits.push({ row: labels[i]!, score: distances[i]! });
     }
+    out.push(hits);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write';
+import { writeFileAtomic, writeFileAtomicVia, writeJsonAtomic } from './atomic-write';
 
 let dir: string;
 beforeAll(async () => {
@@ -68,5 +68,33 @@ describe('writeFileAtomic on a full disk', () => {
     } finally {
       execFileSync('umount', [disk]);
     }
+  });
+});
+
+describe('writeFileAtomicVia', () => {
+  it('lets the writer fill a sibling temp path, then puts it in place and leaves no temp file', async () => {
+    const folder = join(dir, 'via');
+    const path = join(folder, 'index.bin');
+    let written = '';
+    await writeFileAtomicVia(path, (temp) => {
+      written = temp;
+      execFileSync('sh', ['-c', 'printf new > "$1"', 'sh', temp]);
+    });
+    expect(written).not.toBe(path);
+    expect(await readFile(path, 'utf8')).toBe('new');
+    expect(await readdir(folder)).toEqual(['index.bin']);
+  });
+
+  it('names the target, keeps the old file and removes the temp file when the writer fails half way', async () => {
+    const folder = join(dir, 'via-fail');
+    const path = join(folder, 'index.bin');
+    await writeFileAtomic(path, 'old');
+    const failing = writeFileAtomicVia(path, async (temp) => {
+      await writeFile(temp, 'half');
+      throw new Error('disk went away');
+    });
+    await expect(failing).rejects.toThrow(`${path}: not written (disk went away)`);
+    expect(await readFile(path, 'utf8')).toBe('old');
+    expect(await readdir(folder)).toEqual(['index.bin']);
   });
 });

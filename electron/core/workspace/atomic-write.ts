@@ -5,6 +5,10 @@ import { dirname, basename, join } from 'node:path';
 /** Temp files of writeFileAtomic: `.<name>.<12 hex>.tmp` beside their target (see removeLeftoverTempFiles). */
 export const TEMP_FILE_PATTERN = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
+function siblingTempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
 /**
  * Writes a file so that a crash leaves either the old content or the new one, never half a file: write a sibling
  * temp file, fsync it, rename it over the target (atomic on one filesystem), then fsync the folder so the rename
@@ -12,12 +16,39 @@ export const TEMP_FILE_PATTERN = /^\..+\.[0-9a-f]{12}\.tmp$/;
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = siblingTempPath(path);
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(temp, 'w');
     try {
       await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw namedWriteError(path, error);
+  }
+  await fsyncDirectory(dir).catch((error: unknown) => {
+    throw namedWriteError(path, error);
+  });
+}
+
+/**
+ * writeFileAtomic for a writer that must write a file by name itself (a native library such as faiss): `write` gets
+ * a sibling temp path to fill; that file is then fsynced, renamed over `path` and the folder fsynced, the same
+ * guarantees as writeFileAtomic. A failure names the target, removes the temp file and leaves the old file as it was.
+ */
+export async function writeFileAtomicVia(path: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
+  const dir = dirname(path);
+  const temp = siblingTempPath(path);
+  try {
+    await mkdir(dir, { recursive: true });
+    await write(temp);
+    const handle = await open(temp, 'r+');
+    try {
       await handle.sync();
     } finally {
       await handle.close();
