@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CropRecord } from '../../core/crops/crop-record';
 import { buildIndex } from '../../core/index';
+import { CropTable } from '../../core/index/crop-table';
+import { readCropTable, writeCropTable } from '../../core/index/crop-table-file';
 import { writeSyntheticEmbeddings } from '../../core/index/synthetic';
 import { workspacePaths } from '../../core/workspace/workspace';
 import { UsageError } from '../command';
@@ -39,11 +40,10 @@ describe('validate command', () => {
   });
 
   it('exits 1 and names the violation when the index metadata disagrees with phase 3', async () => {
-    const path = join(workspacePaths(workspace).indexDir, `gen-${generation}`, 'metadata.json');
-    const metadata = JSON.parse(await readFile(path, 'utf8')) as { records: CropRecord[] };
+    const generationPath = join(workspacePaths(workspace).indexDir, `gen-${generation}`);
     // Every crop claims to be damaged: the has_damage false filter now returns nothing though clean crops exist.
-    for (const r of metadata.records) r.has_damage = true;
-    await writeFile(path, JSON.stringify(metadata));
+    const records = (await readCropTable(generationPath)).records().map((r) => ({ ...r, has_damage: true }));
+    await writeCropTable(generationPath, CropTable.fromRecords(records));
     const { code, stdout } = await run({ k: '3' }, true);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);

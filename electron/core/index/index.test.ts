@@ -1,11 +1,13 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveGenerationDir } from '../workspace/generations';
 import { workspacePaths } from '../workspace/workspace';
 import { buildIndex, LocalIndex } from '.';
-import { createFaissIndex, faissFromBuffer, faissSearchMany, hnswParams } from './faiss';
+import { COLUMNS_FILE, RECORDS_FILE, writeCropTable } from './crop-table-file';
+import { readFaissIndex } from './faiss';
+import { RowSet } from './row-set';
 import { syntheticVectors, writeSyntheticEmbeddings } from './synthetic';
 import { exactTopK } from './vectors';
 
@@ -57,25 +59,27 @@ describe('buildIndex + LocalIndex (Flat)', () => {
     const ws = join(root, 'flat');
     const index = await LocalIndex.open(ws);
     const all = index.records.map((_, i) => i);
-    const subsets: [string, Set<number>][] = [
-      ['damaged', new Set(all.filter((i) => index.records[i]!.has_damage))],
-      ['zone 4', new Set(all.filter((i) => index.records[i]!.vehicle_zone === '4'))],
-      ['dent in zone 4 or 5', new Set(all.filter((i) => ['4', '5'].includes(index.records[i]!.vehicle_zone ?? '') && index.records[i]!.damage_types.includes('dent')))],
+    const subsets: [string, RowSet][] = [
+      ['damaged', RowSet.where(index.size, (i) => index.records[i]!.has_damage)],
+      ['zone 4', RowSet.where(index.size, (i) => index.records[i]!.vehicle_zone === '4')],
+      ['dent in zone 4 or 5', RowSet.where(index.size, (i) => ['4', '5'].includes(index.records[i]!.vehicle_zone ?? '') && index.records[i]!.damage_types.includes('dent'))],
     ];
     const vectors = new Float32Array(index.size * DIM);
     all.forEach((i) => vectors.set(index.vector(i), i * DIM));
     for (const q of queries(10, DIM)) {
       expect(index.search(q, 10)).toEqual(exactTopK(vectors, DIM, q, 10, null));
       for (const [name, subset] of subsets) {
-        const expected = exactTopK(vectors, DIM, q, 10, subset);
+        const expected = exactTopK(vectors, DIM, q, 10, subset.rows());
         expect(expected.length, name).toBe(Math.min(10, subset.size));
-        // Default: small subsets are scored directly; exactSubsetMax 0 forces faiss with a growing k.
+        // Default: small subsets go to the exact subset search; exactSubsetMax 0 forces faiss's filtered search.
         expect(index.search(q, 10, subset), name).toEqual(expected);
         expect(index.search(q, 10, subset, { exactSubsetMax: 0 }), name).toEqual(expected);
+        expect(index.searchMany([q, q], 10, subset, { exactSubsetMax: 0 }), name).toEqual([expected, expected]);
       }
     }
-    expect(index.search(queries(1, DIM)[0]!, 10, new Set())).toEqual([]);
-    expect(index.search(queries(1, DIM)[0]!, 10, new Set([5, 6]))).toHaveLength(2);
+    expect(index.search(queries(1, DIM)[0]!, 10, RowSet.none(index.size))).toEqual([]);
+    expect(index.search(queries(1, DIM)[0]!, 10, RowSet.of([5, 6], index.size))).toHaveLength(2);
+    expect(() => index.search(queries(1, DIM)[0]!, 10, RowSet.all(5))).toThrow(/a row set over 5 rows does not fit index generation \d+ of 1997 rows/);
   });
 
   it('refuses an index from another model, of another dimension, or whose files disagree', async () => {
@@ -93,13 +97,11 @@ describe('buildIndex + LocalIndex (Flat)', () => {
     // A generation whose metadata lost a record no longer matches its faiss index.
     const { indexDir } = workspacePaths(ws);
     const gen = (await readFile(join(indexDir, 'current'), 'utf8')).trim();
-    const metadataPath = join(indexDir, gen, 'metadata.json');
-    const original = await readFile(metadataPath, 'utf8');
-    const metadata = JSON.parse(original);
-    metadata.records.pop();
-    await writeFile(metadataPath, JSON.stringify(metadata));
-    await expect(LocalIndex.open(ws)).rejects.toThrow(/holds 1997 vectors but .*metadata.json has 1996 records/);
-    await writeFile(metadataPath, original);
+    const metadataFiles = [RECORDS_FILE, COLUMNS_FILE].map((file) => join(indexDir, gen, file));
+    const original = await Promise.all(metadataFiles.map((path) => readFile(path)));
+    await writeCropTable(join(indexDir, gen), index.table.withoutRow(index.size - 1));
+    await expect(LocalIndex.open(ws)).rejects.toThrow(/holds 1997 vectors but .*metadata.jsonl has 1996 records/);
+    await Promise.all(metadataFiles.map((path, i) => writeFile(path, original[i]!)));
   });
 
   it('refuses phase 3 output whose files disagree', async () => {
@@ -199,54 +201,72 @@ describe('review edits', () => {
   });
 });
 
-describe('HNSW', () => {
-  it('is used above the flat threshold and reaches recall@10 ≥ 0.9 against exact search on 5k × 64', { timeout: 30_000 }, async () => {
-    const dim = 64;
-    const { ws } = await freshWorkspace('hnsw', 5_000, dim);
-    const config = await buildIndex({ workspace: ws, flatThreshold: 1_000 });
-    expect(config.index_type).toBe('hnsw');
-    expect(config.faiss).toMatchObject({ description: 'HNSW32,Flat', hnsw: { m: 32, ef_construction: 200, ef_search: 64 } });
-    const index = await LocalIndex.open(ws);
-    // The parameters survive the write/read round trip (they live in the serialised index).
-    const gen = `gen-${config.generation}`;
-    const stored = faissFromBuffer(await readFile(join(workspacePaths(ws).indexDir, gen, 'index.faiss')));
-    expect(hnswParams(stored)).toEqual({ efConstruction: 200, efSearch: 64 });
-    const vectors = new Float32Array(index.size * dim);
-    index.records.forEach((_, i) => vectors.set(index.vector(i), i * dim));
+describe.each([
+  { annType: 'hnsw' as const, faiss: { description: 'HNSW32,Flat', hnsw: { m: 32, ef_construction: 200, ef_search: 64 }, ivf: null }, stored: { kind: 'hnsw', efConstruction: 200, efSearch: 64 } },
+  { annType: 'ivf' as const, faiss: { description: 'IVF141,Flat', hnsw: null, ivf: { nlist: 141, nprobe: 16, train_rows: 4_997 } }, stored: { kind: 'ivf', nlist: 141, nprobe: 16 } },
+])('$annType above the flat threshold', ({ annType, faiss, stored }) => {
+  const dim = 64;
+  it('records its factory and parameters, which the index file keeps, and opens without reading vectors.npy', { timeout: 60_000 }, async () => {
+    const { ws, vectors: written } = await freshWorkspace(`ann-${annType}`, 5_000, dim);
+    const config = await buildIndex({ workspace: ws, flatThreshold: 1_000, annType });
+    expect(config.index_type).toBe(annType);
+    expect(config.faiss).toMatchObject(faiss);
+    const dir = join(workspacePaths(ws).indexDir, `gen-${config.generation}`);
+    expect(readFaissIndex(join(dir, 'index.faiss')).parameters()).toMatchObject(stored);
 
+    // The index holds the vectors: without vectors.npy the generation still opens, and hands out the same vectors.
+    await unlink(join(dir, 'vectors.npy'));
+    const index = await LocalIndex.open(ws);
+    const kept = Array.from({ length: 5_000 }, (_, i) => i).filter((i) => !REJECTED.includes(i));
+    const expected = new Float32Array(kept.length * dim);
+    kept.forEach((row, i) => expected.set(written.subarray(row * dim, (row + 1) * dim), i * dim));
+    expect(Array.from(index.vector(9))).toEqual(Array.from(expected.subarray(9 * dim, 10 * dim)));
+    expect(index.vectors).toEqual(expected);
+  });
+
+  it('reaches recall@10 ≥ 0.9 against exact search on 5k × 64, and filtered answers pass, fill k and score alike on every path', async () => {
+    const index = await LocalIndex.open(join(root, `ann-${annType}`));
+    const { vectors } = index;
     let found = 0;
     const qs = queries(100, dim);
     for (const q of qs) {
       const exact = new Set(exactTopK(vectors, dim, q, 10, null).map((n) => n.row));
       found += index.search(q, 10).filter((n) => exact.has(n.row)).length;
     }
-    const recall = found / (10 * qs.length);
-    expect(recall).toBeGreaterThanOrEqual(0.9);
+    expect(found / (10 * qs.length)).toBeGreaterThanOrEqual(0.9);
 
-    // Filtered on the ANN path: every result passes and k is filled.
-    const damaged = new Set(index.records.flatMap((r, i) => (r.has_damage ? [i] : [])));
+    const damaged = RowSet.where(index.size, (i) => index.records[i]!.has_damage);
+    // ~1 % of rows: the selector alone rarely fills k, so the search widens, then scores the subset exactly.
+    const rare = RowSet.where(index.size, (i) => i % 97 === 0);
     for (const q of qs.slice(0, 10)) {
-      const hits = index.search(q, 10, damaged, { exactSubsetMax: 0 });
-      expect(hits).toHaveLength(10);
-      expect(hits.every((h) => damaged.has(h.row))).toBe(true);
+      for (const subset of [damaged, rare]) {
+        const ann = index.search(q, 10, subset, { exactSubsetMax: 0 });
+        expect(ann).toHaveLength(10);
+        expect(ann.every((h) => subset.has(h.row))).toBe(true);
+        const exact = index.search(q, 10, subset);
+        expect(exact).toEqual(index.searchMany([q], 10, subset)[0]);
+        const exactScore = new Map(exact.map((h) => [h.row, h.score]));
+        for (const h of ann) if (exactScore.has(h.row)) expect(h.score).toBe(exactScore.get(h.row));
+      }
     }
   });
 });
 
-describe('faissSearchMany', () => {
-  it('answers each query of a batch as an exact scan does, across batch boundaries', () => {
-    const dim = 16;
-    const vectors = syntheticVectors(300, dim, 7);
-    const queries = syntheticVectors(25, dim, 8);
-    const index = createFaissIndex('flat', vectors, dim);
-    // 7 queries per faiss call: 25 queries take four calls, the last one short.
-    const found = faissSearchMany(index, queries, 6, 7 * dim);
-    expect(found).toHaveLength(25);
-    found.forEach((hits, q) => {
-      const expected = exactTopK(vectors, dim, queries.subarray(q * dim, (q + 1) * dim), 6, null);
-      expect(hits.map((h) => h.row)).toEqual(expected.map((h) => h.row));
-      hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 5));
-    });
-    expect(faissSearchMany(index, queries, 1000).every((hits) => hits.length === 300)).toBe(true);
+describe('config.json', () => {
+  it('still reads a config written before IVF existed (no faiss.ivf)', async () => {
+    const ws = join(root, 'flat');
+    const { indexDir } = workspacePaths(ws);
+    const configPath = join(indexDir, (await readFile(join(indexDir, 'current'), 'utf8')).trim(), 'config.json');
+    const original = await readFile(configPath, 'utf8');
+    const config = JSON.parse(original);
+    delete config.faiss.ivf;
+    config.faiss.description = 'IndexFlatIP';
+    await writeFile(configPath, JSON.stringify(config));
+    try {
+      const index = await LocalIndex.open(ws);
+      expect(index.config.faiss).toMatchObject({ description: 'IndexFlatIP', ivf: null });
+    } finally {
+      await writeFile(configPath, original);
+    }
   });
 });

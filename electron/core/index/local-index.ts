@@ -1,9 +1,11 @@
 import type { CropRecord } from '../crops/crop-record';
+import type { CropTable } from './crop-table';
 import { withWorkspaceLock } from '../workspace/lock';
 import { workspacePaths } from '../workspace/workspace';
-import { createFaissIndex, faissSearch, faissSearchMany, type FaissIndex, type Neighbour } from './faiss';
-import { readCurrent, readGeneration, RERUN_HINT, writeGeneration, type Generation, type IndexConfig } from './store';
-import { better, dotRow, exactTopK, l2Norm, NORM_TOLERANCE } from './vectors';
+import { createFaissIndex, faissSearch, faissSearchMany, faissSubsetSearch, type FaissIndex, type FaissSearchOptions, type Neighbour } from './faiss';
+import type { RowSet } from './row-set';
+import { faissPlanOf, readCurrent, readGeneration, RERUN_HINT, writeGeneration, type Generation, type IndexConfig } from './store';
+import { better, dotRow, l2Norm, NORM_TOLERANCE } from './vectors';
 import { selfCheck, selfCheckFailure } from './self-check';
 
 export interface ExpectedEmbedding {
@@ -14,21 +16,32 @@ export interface ExpectedEmbedding {
 
 export interface IndexSearchOptions {
   /**
-   * A filtered query with at most this many passing rows is answered by exact dot products over those rows;
-   * a larger subset goes through faiss with a growing k (exact for Flat), falling back to exact if too few pass.
+   * A filtered query with at most this many passing rows is answered exactly over those rows (faiss's distance
+   * computer, in C++); a larger subset is a faiss search with the rows as a selector: exact for Flat, and for the
+   * ANN types widened (efSearch / nprobe) while fewer than k pass, then scored exactly over the subset.
    */
   exactSubsetMax?: number;
 }
 
 export const DEFAULT_EXACT_SUBSET_MAX = 10_000;
-/** Widest faiss query before giving up on the ANN path and scoring the whole subset exactly. */
-const MAX_ANN_K = 8_192;
+/**
+ * The ANN types answer a filter through faiss's selector at little more than an unfiltered search's cost (IVF skips
+ * failing rows before scoring them), while the exact subset search scores every passing row (~1 µs a row at dim 704
+ * here): above ~2k rows the selector is the faster of the two (bench/index.ts).
+ */
+export const ANN_EXACT_SUBSET_MAX = 2_000;
+
+/** The exactSubsetMax an index type uses when the caller gives none. */
+export function defaultExactSubsetMax(type: IndexConfig['index_type']): number {
+  return type === 'flat' ? DEFAULT_EXACT_SUBSET_MAX : ANN_EXACT_SUBSET_MAX;
+}
+/** Widest HNSW beam tried on a filtered query before scoring the whole subset exactly. */
+const MAX_EF_SEARCH = 4_096;
 
 export type CropPatch = Partial<Omit<CropRecord, 'crop_id'>>;
 
 /** The live index generation of a workspace, held in memory: faiss index, its vectors and crop records. */
 export class LocalIndex {
-  private rowById = new Map<string, number>();
   /** Review edits write generations one after another, never two at once. */
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -37,9 +50,7 @@ export class LocalIndex {
     private readonly indexDir: string,
     private readonly expected: ExpectedEmbedding,
     private generation: Generation,
-  ) {
-    this.reindexIds();
-  }
+  ) {}
 
   static async open(workspace: string, expected: ExpectedEmbedding = {}): Promise<LocalIndex> {
     const { indexDir } = workspacePaths(workspace);
@@ -61,79 +72,115 @@ export class LocalIndex {
   }
 
   get size(): number {
-    return this.generation.records.length;
+    return this.generation.table.size;
   }
 
   get config(): IndexConfig {
     return this.generation.config;
   }
 
-  /** Row i is the crop found under label i. Treat as read-only: edits go through updateCrop/rejectCrop. */
+  /** The crop records, row i found under label i: filter columns and records parsed one at a time. */
+  get table(): CropTable {
+    return this.generation.table;
+  }
+
+  /**
+   * Every record parsed (CropTable.records: O(n), ~1 s and ~1 GB per 100k real-sized crops, kept once made), for
+   * analyses of a whole small index and tests; searches read `table`. Read-only: edits go through updateCrop/rejectCrop.
+   */
   get records(): readonly CropRecord[] {
-    return this.generation.records;
+    return this.generation.table.records();
   }
 
   rowOf(cropId: string): number | undefined {
-    return this.rowById.get(cropId);
+    return this.generation.table.rowOf(cropId);
   }
 
-  /** Every stored vector, row-major (row i is records[i]); read-only: edits go through updateCrop/rejectCrop. */
+  /**
+   * Every stored vector, row-major (row i is records[i]); read-only: edits go through updateCrop/rejectCrop. Flat
+   * generations read them at open. An ANN generation does not: its index holds every vector uncompressed already
+   * and a search never needs a second copy, so they are copied out of the index (not read from vectors.npy, which a
+   * later switch may have deleted) the first time something asks (an edit, or a caller that scores rows itself).
+   */
   get vectors(): Float32Array {
-    return this.generation.vectors;
+    const generation = this.generation;
+    generation.vectors ??= generation.index.reconstructRange(0, generation.index.ntotal());
+    return generation.vectors;
   }
 
   /** The stored (unit) vector of a row; a copy. */
   vector(row: number): Float32Array {
     const { dim } = this.generation.config;
-    return this.generation.vectors.slice(row * dim, (row + 1) * dim);
-  }
-
-  /**
-   * The k rows with the highest inner product with `query`, best first. With `allowedRows`, only those rows
-   * compete: the result is the k best among them (all of them when fewer pass), never a filtered top-k.
-   */
-  search(
-    query: Float32Array,
-    k: number,
-    allowedRows: Set<number> | null = null,
-    options: IndexSearchOptions = {},
-  ): Neighbour[] {
-    const { dim, index_type: indexType } = this.generation.config;
-    this.checkQuery(query, k);
     const { vectors, index } = this.generation;
-    if (allowedRows === null) return this.rescore(query, faissSearch(index, query, k), k, null);
-    if (allowedRows.size === 0) return [];
-
-    const exactMax = options.exactSubsetMax ?? DEFAULT_EXACT_SUBSET_MAX;
-    if (allowedRows.size <= exactMax) return exactTopK(vectors, dim, query, k, allowedRows);
-
-    const wanted = Math.min(k, allowedRows.size);
-    const share = allowedRows.size / this.size;
-    // Ask for enough that, at this pass rate, about twice k pass; widen 4× per miss.
-    let searchK = Math.min(this.size, MAX_ANN_K, Math.ceil((2 * k) / share));
-    for (;;) {
-      const found = this.rescore(query, faissSearch(index, query, searchK), wanted, allowedRows);
-      // Flat with every row searched is complete; otherwise enough must have passed.
-      if (found.length >= wanted || (indexType === 'flat' && searchK >= this.size)) return found;
-      if (searchK >= Math.min(this.size, MAX_ANN_K)) break;
-      searchK = Math.min(this.size, MAX_ANN_K, searchK * 4);
-    }
-    return exactTopK(vectors, dim, query, k, allowedRows);
+    return vectors ? vectors.slice(row * dim, (row + 1) * dim) : index.reconstructRange(row, 1);
   }
 
   /**
-   * search() for many queries at once: unfiltered queries go to faiss in one batched call (its BLAS path), so a
-   * photo's windows cost one search rather than one each; filtered ones take search()'s path per query.
+   * The k rows with the highest inner product with `query`, best first, ties by lower row. With `allowed`, only
+   * those rows compete: the result is the k best among them (all of them when fewer pass), never a filtered top-k.
    */
-  searchMany(queries: readonly Float32Array[], k: number, allowedRows: Set<number> | null = null, options: IndexSearchOptions = {}): Neighbour[][] {
-    if (allowedRows !== null || queries.length === 0) return queries.map((query) => this.search(query, k, allowedRows, options));
-    const { dim } = this.generation.config;
-    const packed = new Float32Array(queries.length * dim);
-    queries.forEach((query, i) => {
-      this.checkQuery(query, k);
-      packed.set(query, i * dim);
-    });
-    return faissSearchMany(this.generation.index, packed, k).map((hits, i) => this.rescore(queries[i]!, hits, k, null));
+  search(query: Float32Array, k: number, allowed: RowSet | null = null, options: IndexSearchOptions = {}): Neighbour[] {
+    this.checkQuery(query, k);
+    this.checkRows(allowed);
+    return this.searchChecked(query, k, allowed, options);
+  }
+
+  /**
+   * search() for many queries at once: one faiss call for the whole batch (its BLAS path for Flat) when the answer
+   * needs no per-query widening; filtered queries on an ANN index above exactSubsetMax take search()'s path each.
+   */
+  searchMany(queries: readonly Float32Array[], k: number, allowed: RowSet | null = null, options: IndexSearchOptions = {}): Neighbour[][] {
+    for (const query of queries) this.checkQuery(query, k);
+    this.checkRows(allowed);
+    if (queries.length === 0) return [];
+    if (allowed?.size === 0) return queries.map(() => []);
+    const { index, config } = this.generation;
+    const small = allowed !== null && allowed.size <= (options.exactSubsetMax ?? defaultExactSubsetMax(config.index_type));
+    if (allowed !== null && !small && config.index_type !== 'flat') {
+      return queries.map((query) => this.searchChecked(query, k, allowed, options));
+    }
+    const packed = new Float32Array(queries.length * config.dim);
+    queries.forEach((query, i) => packed.set(query, i * config.dim));
+    const found = allowed !== null && small ? faissSubsetSearch(index, packed, k, allowed.rows()) : faissSearchMany(index, packed, k, { allowed });
+    return found.map((hits, i) => this.ranked(queries[i]!, hits, k));
+  }
+
+  private searchChecked(query: Float32Array, k: number, allowed: RowSet | null, options: IndexSearchOptions): Neighbour[] {
+    const { index, config } = this.generation;
+    if (allowed === null) return this.ranked(query, faissSearch(index, query, k), k);
+    if (allowed.size === 0) return [];
+    const exactly = (): Neighbour[] => this.ranked(query, faissSubsetSearch(index, query, k, allowed.rows())[0]!, k);
+    if (allowed.size <= (options.exactSubsetMax ?? defaultExactSubsetMax(config.index_type))) return exactly();
+    // Flat with a selector is an exact scan of the passing rows.
+    if (config.index_type === 'flat') return this.ranked(query, faissSearch(index, query, k, { allowed }), k);
+    const wanted = Math.min(k, allowed.size);
+    for (const widening of this.widenings(k, allowed.size / this.size)) {
+      const found = faissSearch(index, query, k, { allowed, ...widening });
+      if (found.length >= wanted) return this.ranked(query, found, k);
+    }
+    return exactly();
+  }
+
+  /**
+   * Search settings for a filtered ANN query, widest last. The selector only drops failing rows from the results:
+   * an HNSW beam of ef candidates holds about ef × share passing rows, so the beam starts at k / share (at least
+   * the index's own efSearch) and grows 4× up to MAX_EF_SEARCH; IVF visits 4× more lists each time, up to all.
+   */
+  private widenings(k: number, share: number): FaissSearchOptions[] {
+    const parameters = this.generation.index.parameters();
+    const out: FaissSearchOptions[] = [];
+    if (parameters.kind === 'hnsw') {
+      for (let ef = Math.max(parameters.efSearch, Math.ceil(k / share)); ; ef *= 4) {
+        out.push({ efSearch: Math.min(ef, MAX_EF_SEARCH) });
+        if (ef >= MAX_EF_SEARCH) break;
+      }
+    } else if (parameters.kind === 'ivf') {
+      for (let nprobe = parameters.nprobe; ; nprobe *= 4) {
+        out.push({ nprobe: Math.min(nprobe, parameters.nlist) });
+        if (nprobe >= parameters.nlist) break;
+      }
+    }
+    return out;
   }
 
   private checkQuery(query: Float32Array, k: number): void {
@@ -142,18 +189,21 @@ export class LocalIndex {
     if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
   }
 
+  private checkRows(allowed: RowSet | null): void {
+    if (allowed !== null && allowed.total !== this.size) {
+      throw new Error(`a row set over ${allowed.total} rows does not fit index generation ${this.generation.config.generation} of ${this.size} rows`);
+    }
+  }
+
   /**
-   * Scores candidates with the same float64 dot product the exact path uses, so scores (and tie order) do not
-   * depend on which path answered.
+   * Best first, ties by lower row. Flat keeps its vectors in memory, so its candidates are scored again with the
+   * float64 dot product callers use (scores and tie order then do not depend on which faiss path answered). An
+   * ANN index keeps faiss's float32 scores: its search and its subset search use the same distance function.
    */
-  private rescore(query: Float32Array, candidates: Neighbour[], k: number, allowed: Set<number> | null): Neighbour[] {
-    const { vectors } = this.generation;
-    const { dim } = this.generation.config;
-    return candidates
-      .filter((c) => allowed === null || allowed.has(c.row))
-      .map((c) => ({ row: c.row, score: dotRow(vectors, dim, c.row, query) }))
-      .sort((x, y) => (better(x, y) ? -1 : 1))
-      .slice(0, k);
+  private ranked(query: Float32Array, candidates: Neighbour[], k: number): Neighbour[] {
+    const { vectors, config } = this.generation;
+    const scored = config.index_type === 'flat' && vectors ? candidates.map((c) => ({ row: c.row, score: dotRow(vectors, config.dim, c.row, query) })) : candidates;
+    return scored.sort((x, y) => (better(x, y) ? -1 : 1)).slice(0, k);
   }
 
   /**
@@ -168,11 +218,11 @@ export class LocalIndex {
       if (vector.length !== dim) throw new Error(`updateCrop ${cropId}: vector has ${vector.length} values, index dimension is ${dim}`);
       const norm = l2Norm(vector);
       if (Math.abs(norm - 1) > NORM_TOLERANCE) throw new Error(`updateCrop ${cropId}: vector norm is ${norm}, expected a unit vector`);
-      const vectors = this.generation.vectors.slice();
+      const vectors = this.vectors.slice();
       vectors.set(vector, row * dim);
-      const records = this.generation.records.slice();
-      records[row] = { ...records[row]!, ...patch, crop_id: cropId };
-      return this.commit(records, vectors, 'update', this.generation.config.skipped_rejected);
+      const { table } = this.generation;
+      const edited = table.withRecord(row, { ...table.get(row), ...patch, crop_id: cropId });
+      return this.commit(edited, vectors, 'update', this.generation.config.skipped_rejected);
     });
   }
 
@@ -181,23 +231,22 @@ export class LocalIndex {
     return this.edit(`index reject (crop ${cropId})`, async () => {
       const row = this.requireRow(cropId);
       const { dim } = this.generation.config;
-      const old = this.generation.vectors;
+      const old = this.vectors;
       const vectors = new Float32Array(old.length - dim);
       vectors.set(old.subarray(0, row * dim), 0);
       vectors.set(old.subarray((row + 1) * dim), row * dim);
-      const records = this.generation.records.filter((_, i) => i !== row);
-      return this.commit(records, vectors, 'reject', this.generation.config.skipped_rejected + 1);
+      return this.commit(this.generation.table.withoutRow(row), vectors, 'reject', this.generation.config.skipped_rejected + 1);
     });
   }
 
   private async commit(
-    records: CropRecord[],
+    table: CropTable,
     vectors: Float32Array,
     source: IndexConfig['source'],
     skippedRejected: number,
   ): Promise<IndexConfig> {
     const { config: previous } = this.generation;
-    const index: FaissIndex = createFaissIndex(previous.index_type, vectors, previous.dim);
+    const index: FaissIndex = createFaissIndex(faissPlanOf(previous), vectors, previous.dim);
     const check = selfCheck(index, vectors, previous.dim);
     const failure = selfCheckFailure(check, previous.index_type);
     if (failure) throw new Error(`${source} in ${this.indexDir}: ${failure}; the live generation is unchanged`);
@@ -205,29 +254,24 @@ export class LocalIndex {
     const config = await writeGeneration(this.indexDir, {
       index,
       vectors,
-      records,
+      records: table,
       config: {
         ...carried,
-        count: records.length,
+        count: table.size,
         skipped_rejected: skippedRejected,
         self_check: check,
         created_at: new Date().toISOString(),
         source,
       },
     });
-    this.generation = { config, records, vectors, index };
-    this.reindexIds();
+    this.generation = { config, table, vectors, index };
     return config;
   }
 
   private requireRow(cropId: string): number {
-    const row = this.rowById.get(cropId);
+    const row = this.generation.table.rowOf(cropId);
     if (row === undefined) throw new Error(`crop ${cropId} is not in the index`);
     return row;
-  }
-
-  private reindexIds(): void {
-    this.rowById = new Map(this.generation.records.map((r, i) => [r.crop_id, i]));
   }
 
   /**
@@ -240,7 +284,6 @@ export class LocalIndex {
       withWorkspaceLock(this.workspace, what, async () => {
         if ((await readCurrent(this.indexDir)) !== this.generation.config.generation) {
           this.generation = await LocalIndex.readChecked(this.indexDir, this.expected);
-          this.reindexIds();
         }
         return task();
       }),

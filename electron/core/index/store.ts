@@ -2,16 +2,19 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CropRecord } from '../crops/crop-record';
-import { writeFileAtomic, writeJsonAtomic } from '../workspace/atomic-write';
+import { writeJsonAtomic } from '../workspace/atomic-write';
 import { generationDir, readCurrent, writeNewGeneration } from '../workspace/generations';
 import { readNpy, writeNpy } from '../workspace/npy';
-import { faissFromBuffer, faissToBuffer, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_FACTORY, HNSW_M, type FaissIndex } from './faiss';
+import { readFaissIndex, writeFaissIndex, type FaissIndex, type FaissPlan } from './faiss';
+import { CropTable } from './crop-table';
+import { readCropTable, writeCropTable } from './crop-table-file';
 
 /**
- * On-disk layout: `<indexDir>/gen-<n>/{index.faiss, vectors.npy, metadata.json, config.json}` and a `current`
- * file naming the live generation. A generation is written completely into a fresh folder and `current` is
- * switched atomically last, so a crash leaves the previous generation live and whole; folders that `current`
- * does not name are leftovers and are pruned after the next successful switch.
+ * On-disk layout: `<indexDir>/gen-<n>/{index.faiss, vectors.npy, metadata.jsonl, columns.bin, config.json}` and a
+ * `current` file naming the live generation (crop-table-file.ts describes the two metadata files; generations
+ * written before them hold `metadata.json` instead, and still open). A generation is written completely into a
+ * fresh folder and `current` is switched atomically last, so a crash leaves the previous generation live and whole;
+ * folders that `current` does not name are leftovers and are pruned after the next successful switch.
  */
 
 export const INDEX_FORMAT_VERSION = 1;
@@ -29,12 +32,14 @@ export const indexConfigSchema = z.object({
   model: z.string().min(1),
   dim: z.number().int().positive(),
   fusion: z.string().nullable(),
-  index_type: z.enum(['flat', 'hnsw']),
-  /** What faiss was asked for, and the HNSW parameters the index was built and searches with. */
+  index_type: z.enum(['flat', 'hnsw', 'ivf']),
+  /** What faiss was asked for (the factory string), and the parameters the index was built and searches with. */
   faiss: z.object({
     description: z.string(),
     metric: z.literal('inner_product'),
     hnsw: z.object({ m: z.number(), ef_construction: z.number(), ef_search: z.number() }).nullable(),
+    // Absent in configs written before IVF existed.
+    ivf: z.object({ nlist: z.number(), nprobe: z.number(), train_rows: z.number() }).nullable().default(null),
   }),
   flat_threshold: z.number().int().nonnegative(),
   count: z.number().int().nonnegative(),
@@ -48,32 +53,46 @@ export const indexConfigSchema = z.object({
 export type IndexConfig = z.infer<typeof indexConfigSchema>;
 export type SelfCheck = z.infer<typeof selfCheckSchema>;
 
-const metadataSchema = z.object({
-  version: z.literal(INDEX_FORMAT_VERSION),
-  records: z.array(z.looseObject({ crop_id: z.string().min(1) })),
-});
+/** faiss settings recorded in config.json for an index plan. */
+export function faissDescription(plan: FaissPlan): IndexConfig['faiss'] {
+  const { hnsw, ivf } = plan;
+  return {
+    description: plan.factory,
+    metric: 'inner_product',
+    hnsw: hnsw && { m: hnsw.m, ef_construction: hnsw.efConstruction, ef_search: hnsw.efSearch },
+    ivf: ivf && { nlist: ivf.nlist, nprobe: ivf.nprobe, train_rows: ivf.trainRows },
+  };
+}
 
-/** faiss settings recorded in config.json for each index type. */
-export function faissDescription(type: IndexConfig['index_type']): IndexConfig['faiss'] {
-  return type === 'flat'
-    ? { description: 'IndexFlatIP', metric: 'inner_product', hnsw: null }
-    : {
-        description: HNSW_FACTORY,
-        metric: 'inner_product',
-        hnsw: { m: HNSW_M, ef_construction: HNSW_EF_CONSTRUCTION, ef_search: HNSW_EF_SEARCH },
-      };
+/** The plan a config.json describes (how LocalIndex rebuilds a generation after an edit). */
+export function faissPlanOf(config: IndexConfig): FaissPlan {
+  const { hnsw, ivf, description } = config.faiss;
+  return {
+    type: config.index_type,
+    // Configs written before the factory was recorded named the flat index by its class.
+    factory: description === 'IndexFlatIP' ? 'Flat' : description,
+    hnsw: hnsw && { m: hnsw.m, efConstruction: hnsw.ef_construction, efSearch: hnsw.ef_search },
+    ivf: ivf && { nlist: ivf.nlist, nprobe: ivf.nprobe, trainRows: ivf.train_rows },
+  };
 }
 
 export interface Generation {
   config: IndexConfig;
-  /** Row i of the index and of `vectors` is records[i]. */
-  records: CropRecord[];
-  vectors: Float32Array;
+  /** Row i of the index and of `vectors` is the table's row i. */
+  table: CropTable;
+  /**
+   * Row-major vectors (vectors.npy). Only Flat generations read them at open; an ANN index holds every vector
+   * already (uncompressed), so they stay null until LocalIndex.vectors first asks the index for them.
+   */
+  vectors: Float32Array | null;
   index: FaissIndex;
 }
 
-export type NewGeneration = Omit<Generation, 'config'> & {
+export type NewGeneration = Omit<Generation, 'config' | 'table' | 'vectors'> & {
+  vectors: Float32Array;
   config: Omit<IndexConfig, 'generation' | 'sizes' | 'version'>;
+  /** The rows' crop records: a table (an edit of a live generation) or a list (a build). */
+  records: CropTable | readonly CropRecord[];
 };
 
 /**
@@ -91,10 +110,10 @@ async function writeGenerationFiles(dir: string, generation: number, next: NewGe
   const { dim } = next.config;
   const indexPath = join(dir, 'index.faiss');
   const vectorsPath = join(dir, 'vectors.npy');
-  const metadataPath = join(dir, 'metadata.json');
-  await writeFileAtomic(indexPath, faissToBuffer(next.index));
-  await writeNpy(vectorsPath, next.vectors, [next.records.length, dim]);
-  await writeJsonAtomic(metadataPath, { version: INDEX_FORMAT_VERSION, records: next.records });
+  const table = next.records instanceof CropTable ? next.records : CropTable.fromRecords(next.records);
+  await writeFaissIndex(next.index, indexPath);
+  await writeNpy(vectorsPath, next.vectors, [table.size, dim]);
+  const metadataBytes = await writeCropTable(dir, table);
   const config: IndexConfig = {
     version: INDEX_FORMAT_VERSION,
     generation,
@@ -102,7 +121,7 @@ async function writeGenerationFiles(dir: string, generation: number, next: NewGe
     sizes: {
       index_bytes: (await stat(indexPath)).size,
       vectors_bytes: (await stat(vectorsPath)).size,
-      metadata_bytes: (await stat(metadataPath)).size,
+      metadata_bytes: metadataBytes,
     },
   };
   await writeJsonAtomic(join(dir, 'config.json'), config);
@@ -132,31 +151,27 @@ export async function readGeneration(indexDir: string): Promise<Generation> {
   }
   const config = parsedConfig.data;
 
-  const metadataPath = join(dir, 'metadata.json');
-  const parsedMetadata = metadataSchema.safeParse(await readJson(metadataPath));
-  if (!parsedMetadata.success) {
-    throw new Error(`${metadataPath}: invalid index metadata (${z.prettifyError(parsedMetadata.error)})`);
-  }
-  const records = parsedMetadata.data.records as unknown as CropRecord[];
+  const table = await readCropTable(dir);
+  const metadataPath = table.origin;
 
   const vectorsPath = join(dir, 'vectors.npy');
-  const { data: vectors, shape } = await readNpy(vectorsPath);
+  const { data: vectors, shape } = config.index_type === 'flat' ? await readNpy(vectorsPath) : { data: null, shape: null };
   const indexPath = join(dir, 'index.faiss');
-  const index = faissFromBuffer(await readFile(indexPath));
+  const index = readFaissIndex(indexPath);
 
   const problems: string[] = [];
-  if (index.ntotal() !== records.length) {
-    problems.push(`${indexPath} holds ${index.ntotal()} vectors but ${metadataPath} has ${records.length} records`);
+  if (index.ntotal() !== table.size) {
+    problems.push(`${indexPath} holds ${index.ntotal()} vectors but ${metadataPath} has ${table.size} records`);
   }
-  if (shape.length !== 2 || shape[0] !== records.length || shape[1] !== config.dim) {
-    problems.push(`${vectorsPath} has shape [${shape.join(', ')}], expected [${records.length}, ${config.dim}]`);
+  if (shape && (shape.length !== 2 || shape[0] !== table.size || shape[1] !== config.dim)) {
+    problems.push(`${vectorsPath} has shape [${shape.join(', ')}], expected [${table.size}, ${config.dim}]`);
   }
   if (index.getDimension() !== config.dim) {
     problems.push(`${indexPath} has dimension ${index.getDimension()} but ${configPath} says ${config.dim}`);
   }
-  if (config.count !== records.length) {
-    problems.push(`${configPath} counts ${config.count} vectors but ${metadataPath} has ${records.length}`);
+  if (config.count !== table.size) {
+    problems.push(`${configPath} counts ${config.count} vectors but ${metadataPath} has ${table.size}`);
   }
   if (problems.length) throw new Error(`index generation ${dir} is inconsistent: ${problems.join('; ')}; ${RERUN_HINT}`);
-  return { config, records, vectors, index };
+  return { config, table, vectors, index };
 }

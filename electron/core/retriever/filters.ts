@@ -1,5 +1,6 @@
 import type { CropRecord } from '../crops/crop-record';
 import type { DamageType } from '../domain/damage-types';
+import { RowSet } from '../index/row-set';
 
 /** domain.md's retrieval filters; each one given narrows the candidates, lists mean "any of". */
 export interface SearchFilters {
@@ -40,13 +41,12 @@ export function recordFilter(filters: SearchFilters): (record: CropRecord) => bo
     (exclude === undefined || !exclude.has(record.source_image));
 }
 
-/** Index rows whose records pass, or null when no filter is set (every row competes). */
-export function passingRows(records: readonly CropRecord[], filters: SearchFilters | undefined): Set<number> | null {
+/**
+ * Rows of a list of records that pass, or null when no filter is set (every row competes): the predicate over
+ * each record, for record lists that are not an index table (an index filters on its columns: CropTable.filter).
+ */
+export function passingRows(records: readonly CropRecord[], filters: SearchFilters | undefined): RowSet | null {
   if (!filters || !hasFilters(filters)) return null;
   const passes = recordFilter(filters);
-  const rows = new Set<number>();
-  records.forEach((record, row) => {
-    if (passes(record)) rows.add(row);
-  });
-  return rows;
+  return RowSet.where(records.length, (row) => passes(records[row]!));
 }

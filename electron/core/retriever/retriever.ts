@@ -1,9 +1,9 @@
-import type { CropRecord } from '../crops/crop-record';
 import type { BBox } from '../dataset/model';
 import type { DamageType } from '../domain/damage-types';
-import { DEFAULT_EXACT_SUBSET_MAX, LocalIndex, type ExpectedEmbedding } from '../index';
-import { dotRow } from '../index/vectors';
-import { passingRows, type SearchFilters } from './filters';
+import { defaultExactSubsetMax, LocalIndex, type ExpectedEmbedding } from '../index';
+import type { CropTable } from '../index/crop-table';
+import type { RowSet } from '../index/row-set';
+import type { SearchFilters } from './filters';
 import { matchShare } from './label-columns';
 import { SOFT_FILTER_LIFT, type SoftFilters } from './soft-filters';
 import { ColumnPostings, sparseQuery, topK, type SparseQuery } from './sparse';
@@ -46,7 +46,7 @@ interface Hit {
 }
 
 const retrieverOf = new WeakMap<LocalIndex, Retriever>();
-/** Filter sets whose passing rows a retriever keeps (up to ~1.5 MB each at 100k crops). */
+/** Filter sets whose passing rows a retriever keeps (a bitmap: 12.5 kB each at 100k crops). */
 const PASSING_SETS_KEPT = 16;
 
 /** Similarity search over the workspace index with domain.md's filters applied before ranking. */
@@ -74,9 +74,9 @@ export class Retriever {
 
   /** search() for several query vectors, unfiltered dense ones in one batched index call. */
   searchMany(queryVectors: readonly Float32Array[], options: RetrievalOptions): RetrievalResult[][] {
-    const records = this.index.records;
+    const { table } = this.index;
     const allowed = this.passing(options.filters);
-    const share = matchShare(options.soft, records);
+    const share = matchShare(options.soft, table);
     const sparse = queryVectors.map(sparseQuery);
     const ranked: Hit[][] =
       share === null && sparse.every((s) => s === null)
@@ -86,7 +86,7 @@ export class Retriever {
         : queryVectors.map((query, i) => this.rank(query, sparse[i]!, allowed, share, options));
     return ranked.map((hits) =>
       hits.map((hit, i) => {
-        const r = records[hit.row]!;
+        const r = table.get(hit.row);
         return {
           rank: i + 1,
           score: hit.score,
@@ -111,36 +111,39 @@ export class Retriever {
    * and for a dense one over at most exactSubsetMax rows; above that a dense query reranks its nearest candidates
    * together with the nearest rows that match every proposed filter (the rows a full lift brings up furthest).
    */
-  private rank(query: Float32Array, sparse: SparseQuery | null, allowed: Set<number> | null, share: ((row: number) => number) | null, options: RetrievalOptions): Hit[] {
-    const { records, vectors } = this.index;
-    const { dim } = this.index.config;
-    const passing = allowed?.size ?? records.length;
-    const allPassing = () => (allowed ? Int32Array.from(allowed) : Int32Array.from(records.keys()));
+  private rank(query: Float32Array, sparse: SparseQuery | null, allowed: RowSet | null, share: ((row: number) => number) | null, options: RetrievalOptions): Hit[] {
+    const { table, size } = this.index;
+    const passing = allowed?.size ?? size;
+    const allPassing = () => (allowed ? allowed.rows() : Int32Array.from({ length: size }, (_, row) => row));
     if (sparse) {
       const { scores, touched } = this.postings().score(sparse);
       const scored = allowed ? touched.filter((row) => allowed.has(row)) : touched;
       // Passing rows the query shares no column with score 0: listed only when they could still make the top k.
       const rest = () => {
-        const inScored = new Uint8Array(records.length);
+        const inScored = new Uint8Array(size);
         for (const row of scored) inScored[row] = 1;
         return allPassing().filter((row) => !inScored[row]);
       };
       return this.lifted(scored, scores, passing > scored.length ? rest : null, share, options.k);
     }
-    const scores = new Float64Array(records.length);
-    if (passing <= (options.exactSubsetMax ?? DEFAULT_EXACT_SUBSET_MAX)) {
-      const rows = allPassing();
-      for (const row of rows) scores[row] = dotRow(vectors, dim, row, query);
-      return this.lifted(rows, scores, null, share, options.k);
-    }
+    // Scores come from the index's own searches (exact over a small subset), never from a copy of its vectors,
+    // which an IVF generation would have to take out of faiss (2.8 GB at a million crops).
+    const scores = new Float64Array(size);
     const searchOptions = { exactSubsetMax: options.exactSubsetMax };
+    if (passing <= (options.exactSubsetMax ?? defaultExactSubsetMax(this.index.config.index_type))) {
+      const hits = this.index.search(query, passing, allowed, searchOptions);
+      for (const hit of hits) scores[hit.row] = hit.score;
+      return this.lifted(Int32Array.from(hits, (hit) => hit.row), scores, null, share, options.k);
+    }
     const wide = Math.min(passing, Math.max(DENSE_SOFT_WIDTH.floor, options.k * DENSE_SOFT_WIDTH.perResult));
     const candidates = new Set<number>();
-    const fullMatch = passingRows(records, options.soft);
-    const matching = fullMatch && allowed ? new Set([...fullMatch].filter((row) => allowed.has(row))) : fullMatch;
-    for (const n of this.index.search(query, wide, allowed, searchOptions)) candidates.add(n.row);
-    if (matching?.size) for (const n of this.index.search(query, options.k, matching, searchOptions)) candidates.add(n.row);
-    for (const row of candidates) scores[row] = dotRow(vectors, dim, row, query);
+    const fullMatch = table.filter(options.soft);
+    const matching = fullMatch && allowed ? fullMatch.and(allowed) : fullMatch;
+    const near = [...this.index.search(query, wide, allowed, searchOptions), ...(matching?.size ? this.index.search(query, options.k, matching, searchOptions) : [])];
+    for (const hit of near) {
+      candidates.add(hit.row);
+      scores[hit.row] = hit.score;
+    }
     return this.lifted(Int32Array.from(candidates), scores, null, share, options.k);
   }
 
@@ -162,21 +165,20 @@ export class Retriever {
     return topK(candidates, key, k).map((h) => ({ ...h, score: scores[h.row]! }));
   }
 
-  private passingCache: { records: readonly CropRecord[]; byFilters: Map<string, Set<number> | null> } | null = null;
+  private passingCache: { table: CropTable; byFilters: Map<string, RowSet | null> } | null = null;
 
   /**
-   * passingRows over the live generation, kept per filter set until an edit switches generations: listing them
-   * costs 7-10 ms at 100k crops, more than the search, and searches repeat the same few filter sets (the chips).
-   * The sets are shared: nothing may change them.
+   * The live generation's rows passing a filter set (CropTable.filter), kept per filter set until an edit switches
+   * generations: searches repeat the same few filter sets (the chips). The sets are shared: nothing may change them.
    */
-  private passing(filters: SearchFilters | undefined): Set<number> | null {
-    const { records } = this.index;
-    if (this.passingCache?.records !== records) this.passingCache = { records, byFilters: new Map() };
+  private passing(filters: SearchFilters | undefined): RowSet | null {
+    const { table } = this.index;
+    if (this.passingCache?.table !== table) this.passingCache = { table, byFilters: new Map() };
     const { byFilters } = this.passingCache;
     const key = JSON.stringify(filters ?? {});
     let rows = byFilters.get(key);
     if (rows === undefined) {
-      rows = passingRows(records, filters);
+      rows = table.filter(filters);
       if (byFilters.size >= PASSING_SETS_KEPT) byFilters.delete(byFilters.keys().next().value!);
       byFilters.set(key, rows);
     }

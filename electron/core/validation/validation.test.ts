@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import type { DamageType } from '../domain/damage-types';
 import { fuse, fusedDim } from '../embedder/fusion';
 import { TOWER_FILES } from '../embedder/run';
 import { buildIndex } from '../index';
+import { CropTable } from '../index/crop-table';
+import { readCropTable, writeCropTable } from '../index/crop-table-file';
 import { syntheticRecords, syntheticVectors, writeSyntheticEmbeddings } from '../index/synthetic';
 import { Retriever } from '../retriever';
 import { writeJsonAtomic } from '../workspace/atomic-write';
@@ -59,13 +61,13 @@ describe('filter checks', () => {
   });
 
   it('fail, naming the query and filter, when the index metadata gives crops a wrong zone', async () => {
-    const metadataPath = join(workspacePaths(ws).indexDir, `gen-${generation}`, 'metadata.json');
-    const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as { records: CropRecord[] };
-    const [topZone] = filterCases(metadata.records)[0]!.filters.vehicle_zone as string;
+    const generationPath = join(workspacePaths(ws).indexDir, `gen-${generation}`);
+    const records = (await readCropTable(generationPath)).records().map((r) => ({ ...r }));
+    const [topZone] = filterCases(records)[0]!.filters.vehicle_zone as string;
     // Relabel every crop of another zone as the most frequent zone: the zone filter now lets them through.
-    const victims = metadata.records.filter((r) => r.vehicle_zone !== null && r.vehicle_zone !== topZone);
+    const victims = records.filter((r) => r.vehicle_zone !== null && r.vehicle_zone !== topZone);
     for (const r of victims) r.vehicle_zone = topZone!;
-    await writeFile(metadataPath, JSON.stringify(metadata));
+    await writeCropTable(generationPath, CropTable.fromRecords(records));
 
     const retriever = await Retriever.open(ws);
     const checks = runFilterChecks(retriever, await phase3Reference(ws), sampleRows(retriever.index.size, 20), 5);
