@@ -1,219 +1,162 @@
 /**
- * Phase 4 on this machine: build time, index size, single-query search latency (p50/p95, unfiltered and
- * filtered, through LocalIndex as the app calls it) and HNSW recall@10 against exact search, for Flat and
- * HNSW on synthetic unit vectors (clustered, queries held out from the same clusters). The same vectors go
- * through Debian's python3-faiss (/usr/bin/python3) in the same run, and through faiss-node without the app's
- * layer, so the binding's and the app's overheads are visible.
- *   npx tsx bench/index.ts [sizes=10000,100000] [dim=512] [queries=200] [types=flat,hnsw]
+ * Phase 4's faiss indexes on this machine (issue #14), each type beside Debian's python3-faiss on the same vectors:
+ * build time (train + add), index file size, RSS, recall@10 against exact Flat, single-query search p50 / p95
+ * unfiltered and filtered (shares of ~50 %, 10 %, 1 % of rows, answered as LocalIndex answers them), and a sweep of
+ * efSearch / nprobe. Synthetic unit vectors clustered like crop embeddings (index/synthetic.ts), queries held out.
+ *   npx tsx bench/index.ts [sizes=10000,100000] [types=flat,hnsw,ivf] [queries=200] [dim=704] [dir=/tmp/carlens-bench-index]
+ * 1M is an argument (sizes=1000000; minutes). Types: flat, hnsw, ivf (the app's plans, faiss.ts) and the variants
+ * hnsw16, hnsw-ef40, hnsw-sq8, ivf-sq8. Every build and search runs in a child process (bench/index-run.ts), so each
+ * RSS is that index's own; python runs bench/python/index_bench.py.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildIndex, LocalIndex, type BuildStage, type IndexType, type Neighbour } from '../electron/core/index';
-import { createFaissIndex, faissFromBuffer, faissSearch } from '../electron/core/index/faiss';
-import { syntheticVectors, writeSyntheticEmbeddings } from '../electron/core/index/synthetic';
-import { passingRows, type SearchFilters } from '../electron/core/retriever';
+import { planIndex, type FaissPlan } from '../electron/core/index/faiss';
+import { syntheticVectors } from '../electron/core/index/synthetic';
 import { writeNpy } from '../electron/core/workspace/npy';
-import { liveGenerationDir } from '../electron/core/workspace/generations';
-import { workspacePaths } from '../electron/core/workspace/workspace';
 
 const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
-const dim = Number(process.argv[3] ?? 512);
+const types = ['flat', ...(process.argv[3] ?? 'hnsw,ivf').split(',').filter((t) => t !== 'flat')];
 const queryCount = Number(process.argv[4] ?? 200);
-const types = (process.argv[5] ?? 'flat,hnsw').split(',') as IndexType[];
-const K = 10;
+const dim = Number(process.argv[5] ?? 704);
+const root = process.argv[6] ?? '/tmp/carlens-bench-index';
 const SEED = 17;
-/**
- * The app keeps crop metadata as one JSON document, and V8 caps a string at ~512 MiB (~1 KB a record): above this
- * size only faiss-node itself and Python are measured, on the same vectors.
- */
-const APP_LAYER_MAX = 400_000;
 // Debian's python3-faiss is built for Debian's interpreter, not for whatever python3 comes first on PATH.
 const PYTHON_BIN = '/usr/bin/python3';
+const here = import.meta.dirname;
 
-const FILTERS: [string, SearchFilters | undefined][] = [
-  ['none', undefined],
-  ['damaged (~35 %)', { has_damage: true }],
-  ['zone 4 (~10 %)', { vehicle_zone: '4' }],
-  ['zone 4 + dent (~1 %)', { vehicle_zone: '4', damage_type: 'dent' }],
-];
+type NamedPlan = FaissPlan & { name: string };
 
-interface Timing {
+function planFor(name: string, rows: number): NamedPlan {
+  const base = (type: 'flat' | 'hnsw' | 'ivf') => ({ ...planIndex(type, rows), name });
+  switch (name) {
+    case 'flat':
+    case 'hnsw':
+    case 'ivf':
+      return base(name);
+    case 'hnsw16': {
+      const plan = base('hnsw');
+      return { ...plan, factory: 'HNSW16,Flat', hnsw: { ...plan.hnsw!, m: 16 } };
+    }
+    case 'hnsw-ef40': {
+      const plan = base('hnsw');
+      return { ...plan, hnsw: { ...plan.hnsw!, efConstruction: 40 } };
+    }
+    case 'hnsw-sq8':
+      return { ...base('hnsw'), factory: 'HNSW32,SQ8' };
+    case 'ivf-sq8': {
+      const plan = base('ivf');
+      return { ...plan, factory: `IVF${plan.ivf!.nlist},SQ8` };
+    }
+    default:
+      throw new Error(`unknown index type ${name}`);
+  }
+}
+
+interface Timed {
   p50: number;
   p95: number;
-  hits: Neighbour[][];
+  rows: number[][];
+}
+interface BuildOut {
+  build_s: number;
+  rss_mb: number;
+  index_bytes: number;
+}
+interface SearchOut {
+  open_s: number;
+  open_rss_mb: number;
+  unfiltered: Timed;
+  filtered: (Timed & { share: number; passing: number; path: string })[];
+  sweep: (Timed & { options: Record<string, number> })[];
+}
+interface PythonOut {
+  train_s: number;
+  add_s: number;
+  p50_ms: number;
+  p95_ms: number;
+  rows: number[][];
+  index_bytes: number;
+  peak_rss_mb: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+function child<T>(args: string[]): T {
+  const run = spawnSync(process.execPath, [...process.execArgv, join(here, 'index-run.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`index-run ${args[0]} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as T;
 }
 
-function timeQueries(queries: Float32Array[], search: (q: Float32Array) => Neighbour[]): Timing {
-  for (const q of queries.slice(0, 5)) search(q); // warm-up
-  const times: number[] = [];
-  const hits: Neighbour[][] = [];
-  for (const q of queries) {
-    const t = performance.now();
-    hits.push(search(q));
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), hits };
-}
-
-function recall(found: readonly (readonly number[])[], truth: readonly (readonly number[])[]): number {
+function recall(found: number[][], truth: number[][]): number {
   let hit = 0;
   let total = 0;
-  found.forEach((f, i) => {
-    const expected = new Set(truth[i]!);
-    hit += f.filter((row) => expected.has(row)).length;
+  found.forEach((rows, i) => {
+    const expected = new Set(truth[i]);
+    hit += rows.filter((row) => expected.has(row)).length;
     total += expected.size;
   });
   return total ? hit / total : 1;
 }
 
-const rowsOf = (hits: Neighbour[][]): number[][] => hits.map((h) => h.map((n) => n.row));
+function print(title: string, header: string[], body: string[][]): void {
+  console.log(`\n${title}`);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  for (const row of [header, ...body]) console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '));
+}
 
 const pythonFaiss = spawnSync(PYTHON_BIN, ['-c', 'import faiss, numpy'], { stdio: 'ignore' }).status === 0;
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const f3 = (n: number) => n.toFixed(3);
+const builds: string[][] = [];
+const searches: string[][] = [];
+const filters: string[][] = [];
+const sweeps: string[][] = [];
 
-// Same index types and parameters as the app (HNSW32, efConstruction 200, efSearch 64), single queries timed.
-const PYTHON = `
-import sys, time, json, numpy as np, faiss
-x = np.load(sys.argv[1]); q = np.load(sys.argv[2]); k = 10; out = {}
-for name in sys.argv[3].split(','):
-    index = faiss.IndexFlatIP(x.shape[1]) if name == 'flat' else faiss.IndexHNSWFlat(x.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-    if name == 'hnsw': index.hnsw.efConstruction = 200; index.hnsw.efSearch = 64
-    t = time.perf_counter(); index.add(x); build = time.perf_counter() - t
-    times, rows = [], []
-    for row in q[:5]: index.search(row[None, :], k)
-    for row in q:
-        t = time.perf_counter(); _, labels = index.search(row[None, :], k); times.append((time.perf_counter() - t) * 1000)
-        rows.append(labels[0].tolist())
-    times.sort()
-    out[name] = {'add_s': build, 'p50_ms': times[len(times) // 2], 'p95_ms': times[int(0.95 * len(times))], 'rows': rows}
-    del index
-print(json.dumps(out))
-`;
-
-interface Comparison {
-  size: number;
-  type: IndexType;
-  nodeAdd: number;
-  nodeRaw: Timing;
-  /** null above APP_LAYER_MAX. */
-  app: Timing | null;
-  python?: { add_s: number; p50_ms: number; p95_ms: number; rows: number[][] };
-  /** The exact (Flat) answers, when Flat ran. */
-  truth?: number[][];
-}
-
-async function main(): Promise<void> {
-  const appRows: string[][] = [];
-  const comparisons: Comparison[] = [];
-  for (const size of sizes) {
-    const workspace = await mkdtemp(join(tmpdir(), 'carlens-bench-index-'));
-    try {
-      const appLayer = size <= APP_LAYER_MAX;
-      if (appLayer) await writeSyntheticEmbeddings(workspace, { count: size, dim, seed: SEED });
-      // Held-out queries: the same generator and seed, rows past the indexed ones.
-      const all = syntheticVectors(size + queryCount, dim, SEED);
-      const queries = Array.from({ length: queryCount }, (_, i) => all.slice((size + i) * dim, (size + i + 1) * dim));
-      // Phase 3's live set when writeSyntheticEmbeddings wrote one; else this file alone, in the flat layout.
-      const embeddingsPath = join(liveGenerationDir(workspacePaths(workspace).embeddingsDir), 'embeddings.npy');
-      if (!appLayer) await writeNpy(embeddingsPath, all.subarray(0, size * dim), [size, dim]);
-
-      const exact: Record<string, number[][]> = {};
-      for (const type of types) {
-        if (!appLayer) {
-          const t = performance.now();
-          const raw = createFaissIndex(type, all.subarray(0, size * dim), dim);
-          const nodeAdd = (performance.now() - t) / 1000;
-          const nodeRaw = timeQueries(queries, (q) => faissSearch(raw, q, K));
-          if (type === 'flat') exact.none = rowsOf(nodeRaw.hits);
-          comparisons.push({ size, type, nodeAdd, nodeRaw, app: null });
-          continue;
-        }
-        const stageStart = new Map<BuildStage, number>();
-        let t = performance.now();
-        const config = await buildIndex({
-          workspace,
-          flatThreshold: type === 'flat' ? Number.MAX_SAFE_INTEGER : 0,
-          onProgress: (stage) => stageStart.set(stage, performance.now()),
-        });
-        const buildSeconds = (performance.now() - t) / 1000;
-        const addSeconds = (stageStart.get('checking')! - stageStart.get('adding')!) / 1000;
-        t = performance.now();
-        const index = await LocalIndex.open(workspace);
-        const openSeconds = (performance.now() - t) / 1000;
-        let app: Timing | undefined;
-        for (const [name, filters] of FILTERS) {
-          const allowed = passingRows(index.records, filters);
-          const result = timeQueries(queries, (q) => index.search(q, K, allowed));
-          if (name === 'none') app = result;
-          if (type === 'flat') exact[name] = rowsOf(result.hits);
-          appRows.push([
-            String(size),
-            type,
-            name,
-            String(allowed?.size ?? index.size),
-            result.p50.toFixed(2),
-            result.p95.toFixed(2),
-            exact[name] ? recall(rowsOf(result.hits), exact[name]!).toFixed(3) : 'n/a',
-            buildSeconds.toFixed(1),
-            openSeconds.toFixed(1),
-            (config.sizes.index_bytes / 1024 / 1024).toFixed(1),
-          ]);
-        }
-        // The binding alone: the generation's index file searched with faissSearch, no filters, no rescoring.
-        const generationDir = join(workspacePaths(workspace).indexDir, `gen-${config.generation}`);
-        const raw = faissFromBuffer(await readFile(join(generationDir, 'index.faiss')));
-        comparisons.push({ size, type, nodeAdd: addSeconds, nodeRaw: timeQueries(queries, (q) => faissSearch(raw, q, K)), app: app! });
-      }
-      if (pythonFaiss) {
-        const x = embeddingsPath;
-        const q = join(workspace, 'queries.npy');
-        const flatQueries = new Float32Array(queryCount * dim);
-        queries.forEach((v, i) => flatQueries.set(v, i * dim));
-        await writeNpy(q, flatQueries, [queryCount, dim]);
-        const out = JSON.parse(execFileSync(PYTHON_BIN, ['-c', PYTHON, x, q, types.join(',')], { encoding: 'utf8', maxBuffer: 1 << 28 }));
-        for (const c of comparisons.filter((c) => c.size === size)) c.python = out[c.type];
-      }
-      for (const c of comparisons.filter((c) => c.size === size)) c.truth = exact.none;
-    } finally {
-      await rm(workspace, { recursive: true, force: true });
+for (const size of sizes) {
+  const dir = join(root, String(size));
+  mkdirSync(dir, { recursive: true });
+  const all = syntheticVectors(size + queryCount, dim, SEED);
+  await writeNpy(join(dir, 'vectors.npy'), all.subarray(0, size * dim), [size, dim]);
+  await writeNpy(join(dir, 'queries.npy'), all.slice(size * dim), [queryCount, dim]);
+  const plans = types.map((t) => planFor(t, size));
+  writeFileSync(join(dir, 'plans.json'), JSON.stringify(plans));
+  const python: Record<string, PythonOut> = {};
+  if (pythonFaiss) {
+    const run = spawnSync(PYTHON_BIN, [join(here, 'python', 'index_bench.py'), dir, join(dir, 'plans.json')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (run.status !== 0) throw new Error(`python3-faiss failed: ${run.stderr}`);
+    Object.assign(python, JSON.parse(run.stdout));
+  }
+  let truth: SearchOut | null = null;
+  for (const plan of plans) {
+    const planPath = join(dir, `${plan.name}.json`);
+    const indexPath = join(dir, `${plan.name}.faiss`);
+    writeFileSync(planPath, JSON.stringify(plan));
+    const built = child<BuildOut>(['build', dir, planPath, indexPath]);
+    const found = child<SearchOut>(['search', dir, indexPath, plan.type]);
+    rmSync(indexPath);
+    truth ??= found; // flat comes first and is exact
+    const py = python[plan.name];
+    const pyBuild = py ? py.train_s + py.add_s : null;
+    builds.push([String(size), plan.name, plan.factory, f1(built.build_s), pyBuild === null ? 'n/a' : f1(pyBuild), pyBuild ? f2(built.build_s / pyBuild) : 'n/a',
+      f1(built.index_bytes / 2 ** 20), f1(built.rss_mb), py ? f1(py.peak_rss_mb) : 'n/a', f2(found.open_s), f1(found.open_rss_mb)]);
+    searches.push([String(size), plan.name, f2(found.unfiltered.p50), f2(found.unfiltered.p95), py ? f2(py.p50_ms) : 'n/a', py ? f2(py.p95_ms) : 'n/a',
+      f3(recall(found.unfiltered.rows, truth.unfiltered.rows)), py ? f3(recall(py.rows, truth.unfiltered.rows)) : 'n/a']);
+    found.filtered.forEach((f, i) => {
+      const filled = f.rows.filter((rows) => rows.length === Math.min(10, f.passing)).length / f.rows.length;
+      filters.push([String(size), plan.name, `${f.share * 100} %`, String(f.passing), f.path, f2(f.p50), f2(f.p95), f3(recall(f.rows, truth!.filtered[i]!.rows)), f3(filled)]);
+    });
+    for (const s of found.sweep) {
+      sweeps.push([String(size), plan.name, Object.entries(s.options).map(([k, v]) => `${k} ${v}`).join(' '), f2(s.p50), f2(s.p95), f3(recall(s.rows, truth.unfiltered.rows))]);
     }
   }
-  const print = (header: string[], body: string[][]): void => {
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-    for (const row of [header, ...body]) console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '));
-  };
-  if (appRows.length) {
-    console.log(`faiss-node via LocalIndex (as the app searches), dim ${dim}, k ${K}, ${queryCount} single queries`);
-    print(['vectors', 'type', 'filter', 'passing', 'p50 ms', 'p95 ms', 'recall@10', 'build s', 'open s', 'index MB'], appRows);
-    console.log('(build s: buildIndex from embeddings.npy, incl. checks and writing the generation; open s: LocalIndex.open;');
-    console.log(' recall@10 against the exact Flat answer to the same filtered query)');
-  }
-  console.log(`\nThe same vectors unfiltered: faiss-node alone, the app (LocalIndex), and Debian's python3-faiss${pythonFaiss ? '' : ' (not importable: apt-get install python3-faiss; skipped)'}`);
-  const body = comparisons.map((c) => {
-    const r = (rows: number[][] | undefined): string => (c.truth && rows ? recall(rows, c.truth).toFixed(3) : 'n/a');
-    return [
-      String(c.size),
-      c.type,
-      c.nodeAdd.toFixed(1),
-      c.python ? c.python.add_s.toFixed(1) : 'n/a',
-      c.nodeRaw.p50.toFixed(2),
-      c.app ? c.app.p50.toFixed(2) : 'n/a',
-      c.python ? c.python.p50_ms.toFixed(2) : 'n/a',
-      c.nodeRaw.p95.toFixed(2),
-      c.app ? c.app.p95.toFixed(2) : 'n/a',
-      c.python ? c.python.p95_ms.toFixed(2) : 'n/a',
-      r(rowsOf(c.nodeRaw.hits)),
-      r(c.python?.rows),
-    ];
-  });
-  print(['vectors', 'type', 'add s node', 'add s py', 'p50 node', 'p50 app', 'p50 py', 'p95 node', 'p95 app', 'p95 py', 'recall node', 'recall py'], body);
-  console.log('(ms per single query; add s: vectors added to an empty index; recall@10 against exact Flat, n/a when Flat was not run)');
+  rmSync(dir, { recursive: true, force: true });
 }
 
-await main();
+console.log(`faiss-node (patched binding) beside Debian's python3-faiss${pythonFaiss ? '' : ' (not importable: apt-get install python3-faiss; n/a)'}: dim ${dim}, k 10, ${queryCount} single queries`);
+print('Build', ['vectors', 'type', 'factory', 'build s', 'py s', 'node/py', 'index MB', 'build RSS MB', 'py peak RSS MB', 'open s', 'open RSS MB'], builds);
+console.log('(build s: train + add from a Float32Array; open: readFaissIndex of the written file in a fresh process)');
+print('Search, unfiltered', ['vectors', 'type', 'p50 ms', 'p95 ms', 'py p50', 'py p95', 'recall@10', 'py recall@10'], searches);
+print('Search, filtered (as LocalIndex: the exact subset search up to 10k passing rows for Flat, 2k for IVF / HNSW, else the faiss selector)', ['vectors', 'type', 'share', 'passing', 'path', 'p50 ms', 'p95 ms', 'recall@10', 'k filled'], filters);
+console.log('(recall@10 against exact Flat over the same passing rows; k filled: share of queries the selector alone filled,');
+console.log(' LocalIndex widens efSearch / nprobe for the rest)');
+print('Sweep, unfiltered', ['vectors', 'type', 'setting', 'p50 ms', 'p95 ms', 'recall@10'], sweeps);

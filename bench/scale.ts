@@ -1,19 +1,25 @@
 /**
  * The index at scale as the app uses it (issue #14): opening the live generation of a synthetic workspace (time,
- * RSS), what the per-search pointer check costs (a stat against reading the pointer's bytes), and search p50/p95
- * through IndexService with filters cycling (none / damaged / zone / zone + type), against reopening the index per
- * query as the app did before. Each size is measured in a fresh child process, so RSS is that of the open alone.
- *   npx tsx bench/scale.ts [sizes=10000,100000] [dim=512] [queries=200] [dir=/tmp/carlens-scale]
- * The workspaces are written once under <dir>/<size> (phase 3 synthetic output + phase 4) and reused by later runs.
+ * RSS; the crop table's share of the time, and its files), evaluating filters on the table's columns (the first
+ * one builds the per-value bitmaps; then p50 / max over filter sets cycling, a photo exclusion among them), what
+ * the per-search pointer check costs (a stat against reading the pointer's bytes), and search p50/p95 through
+ * IndexService with filters cycling (none / damaged / zone / zone + type), against reopening the index per query as
+ * the app did before (skipped from 500k crops: seconds and gigabytes a query). Each size is measured in a fresh
+ * child process, so RSS is that of the open alone.
+ *   npx tsx bench/scale.ts [sizes=10000,100000] [dim=512] [queries=200] [dir=/tmp/carlens-scale]   (sizes up to 1000000)
+ * The workspaces are written once under <dir>/<size> (an index generation of real-sized synthetic records, Flat up
+ * to 50k crops, IVF above: index/synthetic.ts writeSyntheticIndex) and reused by later runs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildIndex, LocalIndex } from '../electron/core/index';
+import { DEFAULT_FLAT_THRESHOLD, LocalIndex } from '../electron/core/index';
+import { COLUMNS_FILE, readCropTable, RECORDS_FILE } from '../electron/core/index/crop-table-file';
 import { IndexService } from '../electron/core/index/service';
-import { syntheticVectors, writeSyntheticEmbeddings } from '../electron/core/index/synthetic';
+import { syntheticVectors, writeSyntheticIndex } from '../electron/core/index/synthetic';
 import { Retriever, type SearchFilters } from '../electron/core/retriever';
+import { liveGenerationDir } from '../electron/core/workspace/generations';
 import { workspacePaths } from '../electron/core/workspace/workspace';
 
 const SEED = 17;
@@ -24,16 +30,27 @@ const FILTERS: [string, SearchFilters | undefined][] = [
   ['zone', { vehicle_zone: '4' }],
   ['zone+type', { vehicle_zone: '4', damage_type: 'dent' }],
 ];
+/** Filter sets evaluated on the table's columns, uncached: the search filters, a photo exclusion, a wide zone list. */
+const TABLE_FILTERS: SearchFilters[] = [
+  ...FILTERS.flatMap(([, filters]) => (filters ? [filters] : [])),
+  { exclude_source_image: ['photo-7', 'photo-1234'] },
+  { vehicle_zone: ['1', '2', '3', '4', '5'], has_damage: false, damage_type: ['dent', 'crack'] },
+];
+const FILTER_ROUNDS = 20;
 /** Reopening costs seconds per query at 100k: this many queries time the old path. */
-const REOPEN_QUERIES = (size: number) => (size >= 50_000 ? 6 : 40);
+const REOPEN_QUERIES = (size: number) => (size >= 500_000 ? 0 : size >= 50_000 ? 6 : 40);
 const POINTER_CHECKS = 2_000;
 
 interface Measured {
   size: number;
   indexType: string;
   openS: number;
+  tableOpenS: number;
+  tableMb: number;
   rssBeforeMb: number;
   rssOpenMb: number;
+  firstFilterMs: number;
+  filterMs: { p50: number; max: number };
   statUs: number;
   readUs: number;
   service: Record<string, { p50: number; p95: number }>;
@@ -71,6 +88,23 @@ async function measure(workspace: string, size: number, dim: number, queryCount:
   gc();
   const rssOpenMb = mb();
 
+  const filterTimes: number[] = [];
+  t = performance.now();
+  index.table.filter(TABLE_FILTERS[0]);
+  const firstFilterMs = performance.now() - t;
+  for (let round = 0; round < FILTER_ROUNDS; round++) {
+    for (const filters of TABLE_FILTERS) {
+      t = performance.now();
+      index.table.filter(filters);
+      filterTimes.push(performance.now() - t);
+    }
+  }
+  const generationDir = liveGenerationDir(workspacePaths(workspace).indexDir);
+  t = performance.now();
+  await readCropTable(generationDir);
+  const tableOpenS = (performance.now() - t) / 1000;
+  const tableBytes = (await stat(join(generationDir, RECORDS_FILE))).size + (await stat(join(generationDir, COLUMNS_FILE))).size;
+
   const pointer = join(workspacePaths(workspace).indexDir, 'current');
   const statUs = await meanMicros(POINTER_CHECKS, () => stat(pointer, { bigint: true }));
   const readUs = await meanMicros(POINTER_CHECKS, () => readFile(pointer, 'utf8'));
@@ -101,8 +135,12 @@ async function measure(workspace: string, size: number, dim: number, queryCount:
     size,
     indexType: index.config.index_type,
     openS,
+    tableOpenS,
+    tableMb: tableBytes / 2 ** 20,
     rssBeforeMb,
     rssOpenMb,
+    firstFilterMs,
+    filterMs: { p50: percentiles(filterTimes).p50, max: Math.max(...filterTimes) },
     statUs,
     readUs,
     service: serviceTimes,
@@ -112,13 +150,13 @@ async function measure(workspace: string, size: number, dim: number, queryCount:
   };
 }
 
-/** Phase 3 (synthetic) and phase 4 into <dir>/<size>, unless an earlier run left them there. */
+/** An index generation of `size` synthetic crops in <dir>/<size>, unless an earlier run left one in this format. */
 async function ensureWorkspace(dir: string, size: number, dim: number): Promise<string> {
   const workspace = join(dir, String(size));
-  if (existsSync(join(workspacePaths(workspace).indexDir, 'current'))) return workspace;
+  const { indexDir } = workspacePaths(workspace);
+  if (existsSync(join(indexDir, 'current')) && existsSync(join(liveGenerationDir(indexDir), COLUMNS_FILE))) return workspace;
   const t = performance.now();
-  await writeSyntheticEmbeddings(workspace, { count: size, dim, seed: SEED });
-  const config = await buildIndex({ workspace });
+  const config = await writeSyntheticIndex(workspace, { count: size, dim, seed: SEED, type: size > DEFAULT_FLAT_THRESHOLD ? 'ivf' : 'flat' });
   console.error(`built ${config.index_type} over ${size} crops in ${((performance.now() - t) / 1000).toFixed(1)} s: ${workspace}`);
   return workspace;
 }
@@ -135,7 +173,18 @@ function table(rows: Measured[]): string {
     out.push(
       `| ${r.size.toLocaleString('en')} | ${r.indexType} | ${f(r.openS)} s | ${r.rssBeforeMb} → ${r.rssOpenMb} MB | ${f(r.statUs, 1)} / ${f(r.readUs, 1)} µs ` +
         `| ${f(s.all!.p50)} / ${f(s.all!.p95)} ms | ${FILTERS.map(([name]) => f(s[name]!.p95)).join(' / ')} ms ` +
-        `| ${f(r.reopen.p50, 0)} / ${f(r.reopen.p95, 0)} ms (${r.reopen.n}) | ${r.indexReads} in ${r.searches} |`,
+        `| ${r.reopen.n ? `${f(r.reopen.p50, 0)} / ${f(r.reopen.p95, 0)} ms (${r.reopen.n})` : '–'} | ${r.indexReads} in ${r.searches} |`,
+    );
+  }
+  out.push(
+    '',
+    '| crops | open (all) | crop table read alone | table files | RSS after open | first filter (builds bitmaps) | filter p50 / max |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const r of rows) {
+    out.push(
+      `| ${r.size.toLocaleString('en')} | ${f(r.openS)} s | ${f(r.tableOpenS)} s | ${f(r.tableMb, 0)} MB | ${r.rssOpenMb} MB ` +
+        `| ${f(r.firstFilterMs)} ms | ${f(r.filterMs.p50)} / ${f(r.filterMs.max)} ms |`,
     );
   }
   return out.join('\n');
