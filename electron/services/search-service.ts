@@ -1,8 +1,9 @@
 import type { ParsedRequest, Response } from '../shared/ipc-contract';
 import { LiveRetrieval } from './live-retrieval';
 import { readQueryForSearch } from './query-interpretation';
+import { IndexStalenessCache } from './index-staleness';
 import { assertSearchable } from './readiness';
-import { indexFilters, searchResultDto, staleIndexNotice, withSourceSizes } from './search-view';
+import { indexFilters, searchResultDto, withSourceSizes } from './search-view';
 
 /**
  * Photo / text / photo + text search over a workspace's live index. The index and the query embedder stay open
@@ -11,7 +12,10 @@ import { indexFilters, searchResultDto, staleIndexNotice, withSourceSizes } from
  */
 export class SearchService {
   /** `retrieval`: shared with the inspection service in the app, so the index is held once. */
-  constructor(private readonly retrieval = new LiveRetrieval()) {}
+  constructor(
+    private readonly retrieval = new LiveRetrieval(),
+    private readonly staleness = new IndexStalenessCache(),
+  ) {}
 
   /** `imagePath`: the query photo, already stored or checked by the caller. */
   async search(workspace: string, request: ParsedRequest<'search'>, imagePath: string | undefined): Promise<Response<'search'>> {
@@ -19,9 +23,9 @@ export class SearchService {
     assertSearchable(workspace);
     const { inspectionAnswer } = await import('../core/retriever');
     const lease = await this.retrieval.lease(workspace);
-    // Whether the index is older than its inputs lists the sources' files (~25-30 ms on the main job's workspace):
-    // started now, it overlaps the query's embedding and search instead of following them.
-    const staleIndex = staleIndexNotice(workspace);
+    // Whether the index is older than its inputs, reused between searches (see IndexStalenessCache); when it has
+    // to be worked out again, started now, it overlaps the query's embedding and search instead of following them.
+    const staleIndex = this.staleness.notice(workspace);
     staleIndex.catch(() => undefined); // awaited below; a search that fails first must not leave it unhandled
     try {
       const { embedder, multiPatch } = lease.query;
