@@ -15,10 +15,7 @@ function siblingTempPath(path: string): string {
  * itself survives a power cut. A failure (ENOSPC, EACCES, …) names the target and leaves the old file as it was.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  const temp = siblingTempPath(path);
-  try {
-    await mkdir(dir, { recursive: true });
+  await replaceAtomically(path, async (temp) => {
     const handle = await open(temp, 'w');
     try {
       await handle.writeFile(data);
@@ -26,13 +23,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw namedWriteError(path, error);
-  }
-  await fsyncDirectory(dir).catch((error: unknown) => {
-    throw namedWriteError(path, error);
   });
 }
 
@@ -42,10 +32,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  * guarantees as writeFileAtomic. A failure names the target, removes the temp file and leaves the old file as it was.
  */
 export async function writeFileAtomicVia(path: string, write: (tempPath: string) => void | Promise<void>): Promise<void> {
-  const dir = dirname(path);
-  const temp = siblingTempPath(path);
-  try {
-    await mkdir(dir, { recursive: true });
+  await replaceAtomically(path, async (temp) => {
     await write(temp);
     const handle = await open(temp, 'r+');
     try {
@@ -53,6 +40,16 @@ export async function writeFileAtomicVia(path: string, write: (tempPath: string)
     } finally {
       await handle.close();
     }
+  });
+}
+
+/** Fills a sibling temp file with `fill` (which leaves it fsynced), renames it over `path`, fsyncs the folder. */
+async function replaceAtomically(path: string, fill: (tempPath: string) => Promise<void>): Promise<void> {
+  const dir = dirname(path);
+  const temp = siblingTempPath(path);
+  try {
+    await mkdir(dir, { recursive: true });
+    await fill(temp);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
