@@ -8,6 +8,13 @@ export interface TowerSession {
   release(): Promise<void>;
 }
 
+/**
+ * The worker's session does not let its intra-op threads spin while waiting for work: beside it the calling thread
+ * decodes and prepares the next images, and spinning threads took those cores for nothing (phase 3 on 2 cores,
+ * medians of alternating runs: 22.1 → 17.8 CPU-ms and 10.3 → 8.8 wall-ms a crop). How they wait changes no result.
+ */
+const WORKER_SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' } } } } as const;
+
 type Reply =
   | { type: 'ready'; provider: string }
   | { type: 'failed'; message: string }
@@ -27,7 +34,7 @@ let session = null;
 async function create() {
   for (const provider of workerData.providers) {
     try {
-      session = await ort.InferenceSession.create(workerData.model, { executionProviders: [provider] });
+      session = await ort.InferenceSession.create(workerData.model, { executionProviders: [provider], ...workerData.options });
       return parentPort.postMessage({ type: 'ready', provider });
     } catch (error) {
       if (provider === workerData.providers[workerData.providers.length - 1]) parentPort.postMessage({ type: 'failed', message: error.message });
@@ -61,7 +68,7 @@ create();
  */
 export async function createWorkerSession(model: string, providers: string[]): Promise<{ session: TowerSession; provider: string }> {
   const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ort: ortPath, model, providers } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ort: ortPath, model, providers, options: WORKER_SESSION_OPTIONS } });
   const pending = new Map<number, { resolve: (outputs: Record<string, { data: Float32Array; dims: number[] }>) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let released: (() => void) | null = null;
