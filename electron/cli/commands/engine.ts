@@ -4,7 +4,7 @@ import { ChromaVectorStore, DEFAULT_COLLECTION, pushIndex, type ChromaTarget } f
 import { LocalVectorStore } from '../../core/vector-store/local-store';
 import type { StoreHit } from '../../core/vector-store/port';
 import { UsageError, type Command, type CommandContext } from '../command';
-import { parseFilters } from './search';
+import { parseFilters, QUERY_OPTIONS } from './search';
 
 const DEFAULT_URL = 'http://localhost:8000';
 
@@ -19,15 +19,8 @@ export const engineCommand: Command = {
     engine: { type: 'string', default: 'chroma' },
     url: { type: 'string', default: DEFAULT_URL },
     collection: { type: 'string', default: DEFAULT_COLLECTION },
-    crop: { type: 'string' },
-    image: { type: 'string' },
-    text: { type: 'string' },
-    zone: { type: 'string' },
-    damage: { type: 'string' },
-    type: { type: 'string' },
-    'exclude-photo': { type: 'string' },
+    ...QUERY_OPTIONS,
     compare: { type: 'boolean' },
-    k: { type: 'string', short: 'k', default: '10' },
   },
   async run(context) {
     const [action, ...rest] = context.positionals;

@@ -15,23 +15,25 @@ import {
 import { loadLexicon } from '../../core/text/lexicon';
 import { UsageError, type Command, type CommandContext } from '../command';
 
+/** What a query and its filters take on the command line; shared by `search` and `engine search`. */
+export const QUERY_OPTIONS = {
+  image: { type: 'string' },
+  text: { type: 'string' },
+  crop: { type: 'string' },
+  zone: { type: 'string' },
+  damage: { type: 'string' },
+  type: { type: 'string' },
+  'exclude-photo': { type: 'string' },
+  k: { type: 'string', short: 'k', default: '10' },
+} as const satisfies Command['options'];
+
 export const searchCommand: Command = {
   name: 'search',
   summary:
     'Similar crops for a photo, a text or an indexed crop, with zone / damage filters applied before ranking; a text is also read for zone, part, side, damage type and clean/damaged, proposed as filters that lift matching crops (--strict: applied as filters)',
   usage:
     'carlens search (--image FILE | --text TEXT | --crop CROP_ID) [--zone 4,5] [--damage true|false] [--type dent,crack] [--exclude-photo ID] [--strict] [-k 10] [--json] [--workspace DIR]',
-  options: {
-    image: { type: 'string' },
-    text: { type: 'string' },
-    crop: { type: 'string' },
-    zone: { type: 'string' },
-    damage: { type: 'string' },
-    type: { type: 'string' },
-    'exclude-photo': { type: 'string' },
-    strict: { type: 'boolean' },
-    k: { type: 'string', short: 'k', default: '10' },
-  },
+  options: { ...QUERY_OPTIONS, strict: { type: 'boolean' } },
   async run(context) {
     if (context.positionals.length) throw new UsageError('search takes no positional arguments');
     const filters = parseFilters(context);
