@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CropRecord } from '../crops/crop-record';
 import type { DamageType } from '../domain/damage-types';
 import { seededRandom } from '../fixture/random';
-import { passingRows, type SearchFilters } from '../retriever/filters';
+import { hasFilters, recordFilter, type SearchFilters } from '../retriever/filters';
 import { CropTable } from './crop-table';
+import { RowSet } from './row-set';
 import { COLUMNS_FILE, readCropTable, RECORDS_FILE, writeCropTable } from './crop-table-file';
 import { syntheticRecords } from './synthetic';
 
@@ -41,6 +42,13 @@ function everyFilterCombination(): SearchFilters[] {
           out.push(filters);
         }
   return out;
+}
+
+/** The brute force the columns must equal: recordFilter's predicate over every record (null: no filter set). */
+function passingRows(records: readonly CropRecord[], filters: SearchFilters): RowSet | null {
+  if (!hasFilters(filters)) return null;
+  const passes = recordFilter(filters);
+  return RowSet.where(records.length, (row) => passes(records[row]!));
 }
 
 function expectSameFilters(table: CropTable, records: readonly CropRecord[]): void {

@@ -81,11 +81,6 @@ export function createFaissIndex(planOrType: FaissPlan | IndexType, vectors: Flo
   return index;
 }
 
-/** What the index searches with, read from the index itself (efSearch, nprobe survive a write / read). */
-export function faissParameters(index: FaissIndex): FaissNode.IndexParameters {
-  return index.parameters();
-}
-
 /** Reads an index file through faiss's own I/O (no Node buffer, so no 2 GiB limit). */
 export function readFaissIndex(path: string): FaissIndex {
   try {

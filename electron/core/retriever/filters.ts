@@ -1,6 +1,5 @@
 import type { CropRecord } from '../crops/crop-record';
 import type { DamageType } from '../domain/damage-types';
-import { RowSet } from '../index/row-set';
 
 /** domain.md's retrieval filters; each one given narrows the candidates, lists mean "any of". */
 export interface SearchFilters {
@@ -39,14 +38,4 @@ export function recordFilter(filters: SearchFilters): (record: CropRecord) => bo
     (damage === undefined || record.has_damage === damage) &&
     (types === undefined || record.damage_types.some((t) => types.includes(t))) &&
     (exclude === undefined || !exclude.has(record.source_image));
-}
-
-/**
- * Rows of a list of records that pass, or null when no filter is set (every row competes): the predicate over
- * each record, for record lists that are not an index table (an index filters on its columns: CropTable.filter).
- */
-export function passingRows(records: readonly CropRecord[], filters: SearchFilters | undefined): RowSet | null {
-  if (!filters || !hasFilters(filters)) return null;
-  const passes = recordFilter(filters);
-  return RowSet.where(records.length, (row) => passes(records[row]!));
 }
